@@ -1,0 +1,81 @@
+# Two commands a newcomer needs: `make synth` and `make test`. Every other target is a step of those.
+# Each install step leaves a stamp and re-runs only when its pinned inputs change.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHECKOV_VENV := .venv-checkov
+NODE22_VERSION := 22.23.3
+NODE22_DIR := $(CURDIR)/.tools/node22
+
+# jsii prints an end-of-life box on every run under Node < 22: provision Node 22 where needed.
+SYSTEM_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+ifeq ($(shell [ $(SYSTEM_NODE_MAJOR) -lt 22 ] && echo old),old)
+NODE_BIN_DIR := $(NODE22_DIR)/node_modules/node/bin
+NODE_STAMP := $(NODE22_DIR)/.installed
+else
+NODE_BIN_DIR := $(dir $(shell command -v node))
+NODE_STAMP :=
+endif
+
+export PATH := $(NODE_BIN_DIR):$(CURDIR)/node_modules/.bin:$(PATH)
+export JSII_NODE := $(NODE_BIN_DIR)/node
+export CHECKPOINT_DISABLE := 1
+export CDKTF_DISABLE_PLUGIN_CACHE_ENV := 1
+export TF_CLI_CONFIG_FILE := $(CURDIR)/.terraformrc
+export CHECKOV_BIN := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
+PIP_QUIET := --quiet --disable-pip-version-check --no-input
+
+.PHONY: synth test lint typecheck unit setup setup-dev clean
+
+synth: setup
+	cdktf synth
+	@echo "Synthesized:" && find cdktf.out/stacks -name cdk.tf.json | sort
+
+test: setup-dev
+	$(MAKE) --no-print-directory lint typecheck unit
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck:
+	$(PY) -m mypy
+
+unit:
+	$(PY) -m pytest
+
+setup: $(VENV)/.runtime node_modules/.installed $(NODE_STAMP)
+setup-dev: setup $(VENV)/.dev $(CHECKOV_VENV)/.installed
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(PY)
+	$(PY) -m pip install $(PIP_QUIET) -r requirements.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	$(PY) -m pip install $(PIP_QUIET) --no-deps -e . 2> >(grep -v "is ignored: it is neither" >&2)
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install $(PIP_QUIET) -r requirements-dev.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements-checkov.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(NODE22_DIR)/.installed:
+	mkdir -p $(NODE22_DIR)
+	npm install --prefix $(NODE22_DIR) --no-audit --no-fund --no-save --loglevel=error node@$(NODE22_VERSION)
+	$(NODE22_DIR)/node_modules/node/bin/node --version
+	touch $@
+
+clean:
+	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache

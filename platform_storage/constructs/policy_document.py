@@ -1,0 +1,77 @@
+"""`PolicyDocument`: an IAM policy kept as `data.aws_iam_policy_document`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from platform_storage.cdk import (
+    Construct,
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from platform_storage.policy import PolicyStatement
+
+
+class PolicyDocument(Construct):
+    """An IAM policy document that statements can be added to until synthesis.
+
+    Rendered as `data.aws_iam_policy_document` rather than a JSON string: checkov evaluates its
+    deeper IAM checks only for that form (a JSON string is silently skipped), and the AWS provider
+    normalises the JSON so plans show no spurious diffs. Statement ids must be unique.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, statements: Iterable[PolicyStatement] = ()
+    ) -> None:
+        super().__init__(scope, id)
+        self._statements: list[PolicyStatement] = []
+        self.data = DataAwsIamPolicyDocument(self, "document")
+        self.add_statements(*statements)
+
+    def add_statements(self, *statements: PolicyStatement) -> None:
+        """Append statements; a repeated `sid` is refused because IAM would reject the policy."""
+        if not statements:
+            return
+        taken = {s.sid for s in self._statements}
+        for statement in statements:
+            if statement.sid in taken:
+                raise ValueError(
+                    f"{self.node.path}: statement id {statement.sid!r} is already in the policy"
+                )
+            taken.add(statement.sid)
+        self._statements.extend(statements)
+        self.data.put_statement([_render(s) for s in self._statements])
+
+    @property
+    def statements(self) -> tuple[PolicyStatement, ...]:
+        return tuple(self._statements)
+
+    @property
+    def json(self) -> str:
+        """The rendered policy JSON (a Terraform reference, known at apply time)."""
+        return self.data.json
+
+
+def _render(statement: PolicyStatement) -> DataAwsIamPolicyDocumentStatement:
+    return DataAwsIamPolicyDocumentStatement(
+        sid=statement.sid,
+        effect=statement.effect,
+        actions=list(statement.actions),
+        resources=list(statement.resources) or None,
+        principals=[
+            DataAwsIamPolicyDocumentStatementPrincipals(
+                type=p.type, identifiers=list(p.identifiers)
+            )
+            for p in statement.principals
+        ]
+        or None,
+        condition=[
+            DataAwsIamPolicyDocumentStatementCondition(
+                test=c.test, variable=c.variable, values=list(c.values)
+            )
+            for c in statement.conditions
+        ]
+        or None,
+    )

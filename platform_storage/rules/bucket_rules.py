@@ -1,0 +1,147 @@
+"""Bucket invariants: each a small pure function over the synthesized document. No CDK import.
+
+A check returns None when the bucket complies, else one sentence saying what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from platform_storage.rules.document import Block, TerraformDocument, as_list
+
+Check = Callable[[TerraformDocument, Block], "str | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    check: Check
+    state_only: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    path: str
+    address: str
+    message: str
+
+
+def public_access_block(doc: TerraformDocument, bucket: Block) -> str | None:
+    flags = (
+        "block_public_acls",
+        "block_public_policy",
+        "ignore_public_acls",
+        "restrict_public_buckets",
+    )
+    for pab in doc.companions("aws_s3_bucket_public_access_block", bucket):
+        off = [f for f in flags if pab.config.get(f) is not True]
+        if not off:
+            return None
+        return f"public access block leaves {', '.join(off)} off"
+    return "no public access block"
+
+
+def default_encryption(doc: TerraformDocument, bucket: Block) -> str | None:
+    for sse in doc.companions("aws_s3_bucket_server_side_encryption_configuration", bucket):
+        for rule in as_list(sse.config.get("rule")):
+            for default in as_list(rule.get("apply_server_side_encryption_by_default")):
+                if default.get("sse_algorithm") in ("AES256", "aws:kms", "aws:kms:dsse"):
+                    return None
+    return "no default encryption (SSE-S3 or SSE-KMS)"
+
+
+def bucket_owner_enforced(doc: TerraformDocument, bucket: Block) -> str | None:
+    for controls in doc.companions("aws_s3_bucket_ownership_controls", bucket):
+        for rule in as_list(controls.config.get("rule")):
+            if rule.get("object_ownership") == "BucketOwnerEnforced":
+                return None
+    return "object ownership is not BucketOwnerEnforced (ACLs stay enabled)"
+
+
+def tls_only_policy(doc: TerraformDocument, bucket: Block) -> str | None:
+    statements: list[Mapping[str, Any]] = []
+    for policy in doc.companions("aws_s3_bucket_policy", bucket):
+        statements += doc.policy_statements(policy.config.get("policy")) or []
+    missing = []
+    if not any(
+        _denies_all(st, bucket, "Bool", "aws:SecureTransport", {"false"}) for st in statements
+    ):
+        missing.append("a Deny of every request with aws:SecureTransport = false")
+    if not any(
+        _denies_all(st, bucket, "NumericLessThan", "s3:TlsVersion", {"1.2", "1.3"})
+        for st in statements
+    ):
+        missing.append("a Deny of every request with s3:TlsVersion < 1.2")
+    return "bucket policy lacks " + " and ".join(missing) if missing else None
+
+
+def state_versioning(doc: TerraformDocument, bucket: Block) -> str | None:
+    for versioning in doc.companions("aws_s3_bucket_versioning", bucket):
+        for conf in as_list(versioning.config.get("versioning_configuration")):
+            if conf.get("status") == "Enabled":
+                return None
+    return "state bucket is not versioned (no way to roll state back)"
+
+
+def state_prevent_destroy(doc: TerraformDocument, bucket: Block) -> str | None:
+    lifecycle = bucket.config.get("lifecycle") or {}
+    if lifecycle.get("prevent_destroy") is True and bucket.config.get("force_destroy") is not True:
+        return None
+    return "state bucket lacks lifecycle.prevent_destroy (or sets force_destroy)"
+
+
+BUCKET_RULES: tuple[Rule, ...] = (
+    Rule("PS-S3-1", "public access block with all four flags on", public_access_block),
+    Rule("PS-S3-2", "default encryption", default_encryption),
+    Rule("PS-S3-3", "bucket policy denies non-TLS and TLS < 1.2", tls_only_policy),
+    Rule("PS-S3-4", "object ownership BucketOwnerEnforced", bucket_owner_enforced),
+    Rule("PS-S3-5", "state bucket versioned", state_versioning, state_only=True),
+    Rule("PS-S3-6", "state bucket prevent_destroy", state_prevent_destroy, state_only=True),
+)
+
+
+def check_buckets(
+    doc: TerraformDocument, *, state_paths: Iterable[str], rules: Iterable[Rule] = BUCKET_RULES
+) -> list[Finding]:
+    """Every rule broken by every `aws_s3_bucket` of `doc`; `state_paths` marks state buckets."""
+    state = set(state_paths)
+    findings = []
+    for bucket in doc.resources("aws_s3_bucket"):
+        for rule in rules:
+            if rule.state_only and bucket.path not in state:
+                continue
+            message = rule.check(doc, bucket)
+            if message:
+                findings.append(Finding(rule.id, bucket.path, bucket.address, message))
+    return findings
+
+
+def _denies_all(
+    statement: Mapping[str, Any], bucket: Block, test: str, variable: str, values: set[str]
+) -> bool:
+    if statement.get("effect") != "Deny":
+        return False
+    if not set(as_list(statement.get("actions"))) & {"s3:*", "*"}:
+        return False
+    principals = as_list(statement.get("principals"))
+    if not any("*" in as_list(p.get("identifiers")) for p in principals):
+        return False
+    resources = set(as_list(statement.get("resources")))
+    arn = bucket.ref("arn")
+    literal = bucket.config.get("bucket")
+    covered_bucket = arn in resources or any(r.endswith(f":s3:::{literal}") for r in resources)
+    covered_objects = f"{arn}/*" in resources or any(
+        r.endswith(f":s3:::{literal}/*") for r in resources
+    )
+    if not (covered_bucket and covered_objects):
+        return False
+    return any(
+        c.get("test") == test
+        and c.get("variable") == variable
+        and set(as_list(c.get("values"))) <= values
+        for c in as_list(statement.get("condition"))
+    )

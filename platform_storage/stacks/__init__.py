@@ -1,0 +1,1 @@
+"""Ready-made stacks built from `platform_storage.constructs`."""

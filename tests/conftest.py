@@ -1,0 +1,29 @@
+"""Shared fixtures. The CDK and the AWS provider load once per session (several seconds), and each
+configuration is synthesized once; tests then read the documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+Document = dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def synthesized() -> dict[str, Document]:
+    """Every configuration of `tests/configurations.py`, synthesized once (with its aspects)."""
+    from tests.configurations import CONFIGURATIONS, synth
+
+    return {name: synth(build) for name, build in CONFIGURATIONS.items()}
+
+
+@pytest.fixture(scope="session")
+def synth_document() -> Callable[[Callable[..., Any]], Document]:
+    """Synthesize a one-off configuration: `synth_document(lambda stack: ...)`."""
+    from tests.configurations import synth
+
+    return synth

@@ -1,0 +1,47 @@
+"""checkov over every synthesized configuration: zero failed checks, and checks really ran."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.checkov_runner import run_checkov
+
+
+@pytest.fixture(scope="module")
+def reports(
+    synthesized: dict[str, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> list[dict[str, Any]]:
+    return run_checkov(synthesized, Path(tmp_path_factory.mktemp("checkov")))
+
+
+def test_checkov_parses_every_document(reports: list[dict[str, Any]]) -> None:
+    assert [r["check_type"] for r in reports] == ["terraform_json"]
+    assert all(r["summary"]["parsing_errors"] == 0 for r in reports)
+
+
+def test_checkov_actually_ran_checks(reports: list[dict[str, Any]]) -> None:
+    summary = reports[0]["summary"]
+    assert summary["passed"] + summary["failed"] > 0
+    assert summary["passed"] >= 100
+
+
+def test_checkov_reports_no_failed_check(reports: list[dict[str, Any]]) -> None:
+    failed = [
+        f"{c['check_id']} {c['resource']} ({c['file_path']})"
+        for r in reports
+        for c in r["results"]["failed_checks"]
+    ]
+    assert failed == []
+
+
+def test_checkov_evaluates_the_iam_policy_documents(reports: list[dict[str, Any]]) -> None:
+    evaluated = {
+        c["check_id"]
+        for r in reports
+        for c in r["results"]["passed_checks"]
+        if c["resource"].startswith("data.") or "aws_iam_policy_document" in c["resource"]
+    }
+    assert {"CKV_AWS_107", "CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_110", "CKV_AWS_111"} <= evaluated
