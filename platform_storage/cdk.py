@@ -58,6 +58,10 @@ from cdktf_cdktf_provider_aws.eks_pod_identity_association import (  # noqa: E40
     EksPodIdentityAssociation,
 )
 from cdktf_cdktf_provider_aws.iam_access_key import IamAccessKey  # noqa: E402
+from cdktf_cdktf_provider_aws.iam_group import IamGroup  # noqa: E402
+from cdktf_cdktf_provider_aws.iam_group_policy_attachment import (  # noqa: E402
+    IamGroupPolicyAttachment,
+)
 from cdktf_cdktf_provider_aws.iam_openid_connect_provider import (  # noqa: E402
     IamOpenidConnectProvider,
 )
@@ -67,8 +71,8 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import (  # noqa: E402
     IamRolePolicyAttachment,
 )
 from cdktf_cdktf_provider_aws.iam_user import IamUser  # noqa: E402
-from cdktf_cdktf_provider_aws.iam_user_policy_attachment import (  # noqa: E402
-    IamUserPolicyAttachment,
+from cdktf_cdktf_provider_aws.iam_user_group_membership import (  # noqa: E402
+    IamUserGroupMembership,
 )
 from cdktf_cdktf_provider_aws.kms_key import KmsKey  # noqa: E402
 from cdktf_cdktf_provider_aws.provider import AwsProvider  # noqa: E402
@@ -132,12 +136,14 @@ __all__ = [
     "IConstruct",
     "ITerraformDependable",
     "IamAccessKey",
+    "IamGroup",
+    "IamGroupPolicyAttachment",
     "IamOpenidConnectProvider",
     "IamPolicy",
     "IamRole",
     "IamRolePolicyAttachment",
     "IamUser",
-    "IamUserPolicyAttachment",
+    "IamUserGroupMembership",
     "KmsKey",
     "S3Backend",
     "S3Bucket",

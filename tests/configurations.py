@@ -9,10 +9,18 @@ from typing import Any
 from platform_storage.cdk import AwsProvider, TerraformStack, Testing
 from platform_storage.constructs import (
     AccessLogging,
+    AccessProfile,
+    AwsAccount,
     BucketEncryption,
+    EcsTaskRole,
+    IrsaRole,
+    OidcFederatedRole,
+    PodIdentityRole,
     PrivateBucket,
     Replication,
+    ServiceAccount,
     StateBucket,
+    StaticCredentials,
 )
 
 Build = Callable[[TerraformStack], Any]
@@ -84,3 +92,77 @@ CONFIGURATIONS: dict[str, Build] = {
     "state_default": state_default,
     "state_full": state_full,
 }
+
+
+EKS_ISSUER = "https://oidc.eks.us-east-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+GKE_ISSUER = "https://container.googleapis.com/v1/projects/acme/locations/europe-west1/clusters/ci"
+ACCOUNT_INFO = AwsAccount(account_id=ACCOUNT, region="us-east-2")
+
+
+def identities(stack: TerraformStack) -> None:
+    """One of each identity kind, each granted a different profile on a shared KMS bucket."""
+    shared = StateBucket(
+        stack, "shared", bucket_name="example-shared-tfstate", encryption=BucketEncryption.KMS
+    )
+    artifacts = PrivateBucket(stack, "artifacts", bucket_name="example-artifacts")
+    irsa = IrsaRole(
+        stack,
+        "irsa",
+        account=ACCOUNT_INFO,
+        role_name="example-irsa",
+        oidc_issuer=EKS_ISSUER,
+        service_accounts=[ServiceAccount("runner", "humanitec-runner")],
+        path="/platform-storage/",
+        permissions_boundary_arn="arn:aws:iam::123456789012:policy/boundary",
+        max_session_duration=7200,
+    )
+    pod = PodIdentityRole(
+        stack,
+        "pod",
+        account=ACCOUNT_INFO,
+        role_name="example-pod-identity",
+        cluster_name="platform",
+        service_accounts=[ServiceAccount("massdriver", "massdriver-s3proxy")],
+    )
+    ecs = EcsTaskRole(stack, "ecs", account=ACCOUNT_INFO, role_name="example-ecs-task")
+    gke = OidcFederatedRole(
+        stack,
+        "gke",
+        account=ACCOUNT_INFO,
+        role_name="example-gke",
+        issuer=GKE_ISSUER,
+        subjects=["system:serviceaccount:runner:humanitec-runner"],
+        create_oidc_provider=True,
+    )
+    static = StaticCredentials(stack, "static", account=ACCOUNT_INFO, user_name="example-static")
+    shared.grant_state_access(irsa, "eks/team-a", lockfile=True)
+    shared.grant_state_access(ecs, "ecs", delete_state=True)
+    shared.grant_state_access(gke, "gke")
+    shared.grant_read(static, "audit")
+    artifacts.grant(pod, AccessProfile.MASSDRIVER)
+
+
+CONFIGURATIONS["identities"] = identities
+
+
+TENANT_PREFIXES = {"team": "team", "team-b": "team-b", "ops": "ops/eu"}
+
+
+def tenants(stack: TerraformStack) -> None:
+    """Three IRSA identities confined to `team`, `team-b` and `ops/eu` of one state bucket, and a
+    second bucket none of them may touch: the subject of the isolation proofs."""
+    shared = StateBucket(stack, "shared", bucket_name="example-tenants-tfstate")
+    PrivateBucket(stack, "other", bucket_name="example-other-bucket")
+    for tenant, prefix in TENANT_PREFIXES.items():
+        role = IrsaRole(
+            stack,
+            f"tenant-{tenant}",
+            account=ACCOUNT_INFO,
+            role_name=f"tenant-{tenant}",
+            oidc_issuer=EKS_ISSUER,
+            service_accounts=[ServiceAccount(f"tenant-{tenant}", "runner")],
+        )
+        shared.grant_state_access(role, prefix, lockfile=True)
+
+
+CONFIGURATIONS["tenants"] = tenants

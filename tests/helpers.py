@@ -33,3 +33,10 @@ def statement(statements: list[dict[str, Any]], sid: str) -> dict[str, Any]:
 
 def conditions(st: dict[str, Any]) -> set[tuple[str, str, tuple[str, ...]]]:
     return {(c["test"], c["variable"], tuple(c["values"])) for c in as_list(st.get("condition"))}
+
+
+def named(doc: dict[str, Any], type_: str, name: str) -> Block:
+    """The block of `type_` whose `name` argument is `name`."""
+    matches = [b for b in blocks(doc, type_) if b.config.get("name") == name]
+    assert len(matches) == 1, f"expected one {type_} named {name}, found {len(matches)}"
+    return matches[0]

@@ -1,17 +1,37 @@
 """Reusable constructs. Importing this package loads the CDK core and the AWS provider."""
 
+from platform_storage.access import AccessProfile, StateOptions
+from platform_storage.aws import AwsAccount
 from platform_storage.constructs.bucket_options import AccessLogging, BucketEncryption, Replication
+from platform_storage.constructs.ecs_task_role import EcsTaskRole
+from platform_storage.constructs.irsa_role import IrsaRole
+from platform_storage.constructs.oidc_role import OidcFederatedRole
+from platform_storage.constructs.pod_identity_role import PodIdentityRole
 from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.constructs.private_bucket import PrivateBucket
 from platform_storage.constructs.state_bucket import StateBucket
+from platform_storage.constructs.static_credentials import StaticCredentials
+from platform_storage.constructs.workload_role import WorkloadIdentity, WorkloadRole
 from platform_storage.rules.aspect import suppress
+from platform_storage.trust import ServiceAccount
 
 __all__ = [
     "AccessLogging",
+    "AccessProfile",
+    "AwsAccount",
     "BucketEncryption",
+    "EcsTaskRole",
+    "IrsaRole",
+    "OidcFederatedRole",
+    "PodIdentityRole",
     "PolicyDocument",
     "PrivateBucket",
     "Replication",
+    "ServiceAccount",
     "StateBucket",
+    "StateOptions",
+    "StaticCredentials",
+    "WorkloadIdentity",
+    "WorkloadRole",
     "suppress",
 ]

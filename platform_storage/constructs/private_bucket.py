@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from platform_storage.access import AccessProfile, Grant, StateOptions, access_statements
 from platform_storage.cdk import (
     Construct,
     IamPolicy,
@@ -52,6 +53,7 @@ from platform_storage.constructs.bucket_options import (
     Replication,
 )
 from platform_storage.constructs.policy_document import PolicyDocument
+from platform_storage.constructs.workload_role import WorkloadIdentity
 from platform_storage.naming import bucket_name_problems
 from platform_storage.policy import (
     ANYONE,
@@ -60,7 +62,7 @@ from platform_storage.policy import (
     Principal,
     document_statements_to_iam,
 )
-from platform_storage.prefixes import normalize_prefix
+from platform_storage.prefixes import PrefixError, normalize_prefix, overlapping_prefixes
 from platform_storage.rules.aspect import apply_rules
 
 TLS_VERSIONS = ("1.2", "1.3")
@@ -177,6 +179,7 @@ class PrivateBucket(Construct):
 
         self.bucket_name = bucket_name
         self.encryption = encryption
+        self._grants: list[tuple[str, str | None]] = []
         self.versioned = versioned
         self.bucket = S3Bucket(
             self,
@@ -275,6 +278,72 @@ class PrivateBucket(Construct):
         if prefix is None:
             return f"{self.bucket_arn}/*"
         return f"{self.bucket_arn}/{normalize_prefix(prefix)}/*"
+
+    def grant(
+        self,
+        identity: WorkloadIdentity,
+        profile: AccessProfile,
+        *,
+        prefix: str | None = None,
+        state: StateOptions = StateOptions(),
+    ) -> None:
+        """Give `identity` the actions of `profile` on this bucket, or only under `prefix/`.
+
+        Every grant goes through `platform_storage.access.access_statements`. The bucket's KMS key
+        (created or given) is added with exactly the key actions the profile needs. Grants on one
+        bucket must not overlap: a prefix that repeats or nests in another grant's prefix (`a` and
+        `a/b`), or any grant beside a whole-bucket grant, is refused, since those identities would
+        not be isolated from each other.
+        """
+        normalized = normalize_prefix(prefix) if prefix is not None else None
+        who = _identity_label(identity)
+        for other, other_prefix in self._grants:
+            if normalized is None or other_prefix is None:
+                clash = "the whole bucket" if normalized is None else repr(normalized)
+                raise PrefixError(
+                    f"{self.node.path}: grant of {clash} to {who} overlaps the grant of"
+                    f" {'the whole bucket' if other_prefix is None else repr(other_prefix)}"
+                    f" to {other}; tenants of one bucket need disjoint prefixes"
+                )
+            if overlapping_prefixes([normalized, other_prefix]):
+                raise PrefixError(
+                    f"{self.node.path}: prefix {normalized!r} for {who} repeats or nests in"
+                    f" {other_prefix!r} granted to {other}; tenants of one bucket need"
+                    " disjoint prefixes"
+                )
+        self._grants.append((who, normalized))
+        identity.add_policy_statements(
+            *access_statements(
+                Grant(
+                    bucket_arn=self.bucket_arn,
+                    profile=profile,
+                    prefix=normalized,
+                    kms_key_arn=self.kms_key_arn,
+                    state=state,
+                    label=self.node.id,
+                )
+            )
+        )
+
+    def grant_read(self, identity: WorkloadIdentity, prefix: str | None = None) -> None:
+        """`grant(identity, AccessProfile.READ_ONLY, prefix=prefix)`."""
+        self.grant(identity, AccessProfile.READ_ONLY, prefix=prefix)
+
+    def grant_state_access(
+        self,
+        identity: WorkloadIdentity,
+        prefix: str | None = None,
+        *,
+        lockfile: bool = False,
+        delete_state: bool = False,
+    ) -> None:
+        """`grant(identity, AccessProfile.TF_STATE, ...)`: a Terraform/OpenTofu S3 backend."""
+        self.grant(
+            identity,
+            AccessProfile.TF_STATE,
+            prefix=prefix,
+            state=StateOptions(lockfile=lockfile, delete_state=delete_state),
+        )
 
     def add_to_resource_policy(self, *statements: PolicyStatement) -> None:
         """Add statements to the bucket policy, next to the TLS-only statements."""
@@ -539,3 +608,8 @@ def _option_problems(
     if min_tls_version not in TLS_VERSIONS:
         problems.append(f"min_tls_version must be one of {', '.join(TLS_VERSIONS)}")
     return problems
+
+
+def _identity_label(identity: WorkloadIdentity) -> str:
+    node = getattr(identity, "node", None)
+    return str(node.path) if node is not None else identity.principal_arn

@@ -15,6 +15,7 @@ from platform_storage.cdk import (
 )
 from platform_storage.rules.bucket_rules import BUCKET_RULES, Finding, check_buckets
 from platform_storage.rules.document import TerraformDocument
+from platform_storage.rules.iam_rules import check_iam
 
 SUPPRESSION = "platform-storage:suppress"
 MIN_REASON_LENGTH = 20
@@ -81,7 +82,11 @@ def _bucket_findings(stack: TerraformStack, doc: TerraformDocument) -> list[Find
     return check_buckets(doc, state_paths=state_paths, rules=BUCKET_RULES)
 
 
-_CHECKERS: dict[str, Checker] = {"buckets": _bucket_findings}
+def _iam_findings(stack: TerraformStack, doc: TerraformDocument) -> list[Finding]:
+    return check_iam(doc)
+
+
+_CHECKERS: dict[str, Checker] = {"buckets": _bucket_findings, "iam": _iam_findings}
 
 
 def apply_rules(stack: TerraformStack, names: Iterable[str] | None = None) -> None:

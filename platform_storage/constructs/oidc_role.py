@@ -1,0 +1,74 @@
+"""`OidcFederatedRole`: a role assumed with a web identity token from an OIDC issuer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from platform_storage.aws import AwsAccount, issuer_host_path
+from platform_storage.cdk import Construct, IamOpenidConnectProvider
+from platform_storage.constructs.workload_role import WorkloadRole
+from platform_storage.trust import STS_AUDIENCE, web_identity_trust
+
+
+class OidcFederatedRole(WorkloadRole):
+    """A role for workloads outside AWS IAM (GKE, plain Kubernetes, CI), by OIDC federation.
+
+    The trust policy requires `StringEquals` on both `<issuer>:aud` and `<issuer>:sub`, with the
+    exact subjects given; wildcards are refused.
+
+    Options besides those of `WorkloadRole`:
+
+    - `issuer` (required): the issuer URL, https, without trailing slash.
+    - `subjects` (required): the exact `sub` claims allowed (one or more).
+    - `audience` = "sts.amazonaws.com": the `aud` claim the workload's token carries.
+    - `create_oidc_provider` = False: create the account's IAM OIDC provider for the issuer
+      (exactly one may exist per issuer and account; leave False when it exists already).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        account: AwsAccount,
+        role_name: str,
+        issuer: str,
+        subjects: Sequence[str],
+        audience: str = STS_AUDIENCE,
+        create_oidc_provider: bool = False,
+        path: str = "/",
+        permissions_boundary_arn: str | None = None,
+        max_session_duration: int = 3600,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        host_path = issuer_host_path(issuer)
+        provider_arn = account.oidc_provider_arn(issuer)
+        oidc_provider: IamOpenidConnectProvider | None = None
+        if create_oidc_provider:
+            # Created beside the role, before it: the trust policy references the provider.
+            oidc_provider = IamOpenidConnectProvider(
+                scope, f"{id}-oidc-provider", url=issuer, client_id_list=[audience]
+            )
+            provider_arn = oidc_provider.arn
+        super().__init__(
+            scope,
+            id,
+            account=account,
+            role_name=role_name,
+            trust=web_identity_trust(
+                provider_arn=provider_arn,
+                issuer_host_path=host_path,
+                audience=audience,
+                subjects=subjects,
+            ),
+            path=path,
+            permissions_boundary_arn=permissions_boundary_arn,
+            max_session_duration=max_session_duration,
+            description=description,
+            tags=tags,
+        )
+        self.oidc_provider = oidc_provider
+        self.issuer = issuer
+        self.audience = audience
+        self.subjects = tuple(subjects)

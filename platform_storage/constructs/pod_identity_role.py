@@ -1,0 +1,66 @@
+"""`PodIdentityRole`: a role for EKS Pod Identity, with its associations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from platform_storage.aws import AwsAccount
+from platform_storage.cdk import Construct, EksPodIdentityAssociation
+from platform_storage.constructs.workload_role import WorkloadRole
+from platform_storage.trust import ServiceAccount, pod_identity_trust
+
+
+class PodIdentityRole(WorkloadRole):
+    """A role that the EKS Pod Identity agent assumes for the given service accounts.
+
+    Trusted by `pods.eks.amazonaws.com` (`sts:AssumeRole`, `sts:TagSession`), limited by the
+    session tags EKS sets to this cluster, namespace and service account; one
+    `aws_eks_pod_identity_association` per service account is created. Needs the Pod Identity
+    agent add-on on the cluster. No service-account annotation is needed.
+
+    Options besides those of `WorkloadRole`: `cluster_name` (required), `service_accounts`
+    (required, one or more).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        account: AwsAccount,
+        role_name: str,
+        cluster_name: str,
+        service_accounts: Sequence[ServiceAccount],
+        path: str = "/",
+        permissions_boundary_arn: str | None = None,
+        max_session_duration: int = 3600,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        if not service_accounts:
+            raise ValueError(f"PodIdentityRole {id}: service_accounts needs at least one entry")
+        super().__init__(
+            scope,
+            id,
+            account=account,
+            role_name=role_name,
+            trust=pod_identity_trust(cluster_name=cluster_name, service_accounts=service_accounts),
+            path=path,
+            permissions_boundary_arn=permissions_boundary_arn,
+            max_session_duration=max_session_duration,
+            description=description,
+            tags=tags,
+        )
+        self.cluster_name = cluster_name
+        self.service_accounts = tuple(service_accounts)
+        self.associations = [
+            EksPodIdentityAssociation(
+                self,
+                f"association-{sa.namespace}-{sa.name}",
+                cluster_name=cluster_name,
+                namespace=sa.namespace,
+                service_account=sa.name,
+                role_arn=self.role.arn,
+            )
+            for sa in service_accounts
+        ]

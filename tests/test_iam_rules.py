@@ -1,0 +1,142 @@
+"""The IAM invariants (PS-IAM-*): pure rules over documents, and the aspect failing a real synth."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from platform_storage.cdk import App, AwsProvider, IamRole, TerraformStack
+from platform_storage.constructs import IrsaRole, PolicyDocument, ServiceAccount
+from platform_storage.policy import Condition, PolicyStatement, Principal
+from platform_storage.rules.aspect import apply_rules
+from platform_storage.rules.document import TerraformDocument
+from platform_storage.rules.iam_rules import check_iam
+from tests.configurations import ACCOUNT_INFO, EKS_ISSUER
+
+Doc = dict[str, Any]
+HOST = EKS_ISSUER.removeprefix("https://")
+
+
+def rule_ids(doc: Doc) -> set[str]:
+    return {f.rule_id for f in check_iam(TerraformDocument(doc))}
+
+
+def test_library_policies_break_no_iam_rule(synthesized: dict[str, Doc]) -> None:
+    for name, doc in synthesized.items():
+        assert rule_ids(doc) == set(), name
+
+
+def trust_doc(doc: Doc, role_name: str) -> dict[str, Any]:
+    for role in doc["resource"]["aws_iam_role"].values():
+        if role["name"] == role_name:
+            address = role["assume_role_policy"][
+                len("${data.aws_iam_policy_document.") : -len(".json}")
+            ]
+            return dict(doc["data"]["aws_iam_policy_document"][address])
+    raise KeyError(role_name)
+
+
+def test_trust_without_aud_is_reported(synthesized: dict[str, Doc]) -> None:
+    doc = copy.deepcopy(synthesized["identities"])
+    (statement,) = trust_doc(doc, "example-irsa")["statement"]
+    statement["condition"] = [
+        c for c in statement["condition"] if not c["variable"].endswith(":aud")
+    ]
+    assert rule_ids(doc) == {"PS-IAM-3"}
+
+
+def test_trust_with_wildcard_sub_is_reported(synthesized: dict[str, Doc]) -> None:
+    doc = copy.deepcopy(synthesized["identities"])
+    (statement,) = trust_doc(doc, "example-irsa")["statement"]
+    for condition in statement["condition"]:
+        if condition["variable"].endswith(":sub"):
+            condition["test"] = "StringLike"
+            condition["values"] = ["system:serviceaccount:runner:*"]
+    assert rule_ids(doc) == {"PS-IAM-3"}
+
+
+def test_trust_for_another_issuer_is_reported(synthesized: dict[str, Doc]) -> None:
+    doc = copy.deepcopy(synthesized["identities"])
+    (statement,) = trust_doc(doc, "example-irsa")["statement"]
+    statement["principals"][0]["identifiers"] = [
+        "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/OTHER"
+    ]
+    assert rule_ids(doc) == {"PS-IAM-3"}
+
+
+def test_literal_json_policy_with_s3_star_is_reported(synthesized: dict[str, Doc]) -> None:
+    doc = copy.deepcopy(synthesized["identities"])
+    policy = next(iter(doc["resource"]["aws_iam_policy"].values()))
+    policy["policy"] = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+        }
+    )
+    assert rule_ids(doc) == {"PS-IAM-1", "PS-IAM-2"}
+
+
+def test_deny_with_s3_star_is_not_a_finding(synthesized: dict[str, Doc]) -> None:
+    """The TLS-only bucket policy denies s3:*; only grants are held to the rules."""
+    assert "s3:*" in json.dumps(synthesized["private_default"]["data"])
+    assert rule_ids(synthesized["private_default"]) == set()
+
+
+def synth_app(tmp_path: Path, build: Any) -> None:
+    app = App(outdir=str(tmp_path / "out"))
+    stack = TerraformStack(app, "iam")
+    AwsProvider(stack, "aws", region="us-east-2")
+    build(stack)
+    app.synth()
+
+
+def test_identity_grant_of_s3_star_fails_the_real_synth(tmp_path: Path) -> None:
+    def build(stack: TerraformStack) -> None:
+        role = IrsaRole(
+            stack,
+            "runner",
+            account=ACCOUNT_INFO,
+            role_name="runner",
+            oidc_issuer=EKS_ISSUER,
+            service_accounts=[ServiceAccount("runner", "runner")],
+        )
+        role.add_policy_statements(
+            PolicyStatement(sid="Everything", effect="Allow", actions=("s3:*",), resources=("*",))
+        )
+
+    with pytest.raises(RuntimeError) as raised:
+        synth_app(tmp_path, build)
+    assert "[iam/runner/storage/document/document] [PS-IAM-1]" in str(raised.value)
+    assert "[PS-IAM-2]" in str(raised.value)
+
+
+def test_hand_written_role_trusting_any_service_account_fails_the_real_synth(
+    tmp_path: Path,
+) -> None:
+    def build(stack: TerraformStack) -> None:
+        apply_rules(stack)
+        trust = PolicyDocument(
+            stack,
+            "trust",
+            statements=[
+                PolicyStatement(
+                    sid="AnyServiceAccount",
+                    effect="Allow",
+                    actions=("sts:AssumeRoleWithWebIdentity",),
+                    principals=(
+                        Principal("Federated", (ACCOUNT_INFO.oidc_provider_arn(EKS_ISSUER),)),
+                    ),
+                    conditions=(
+                        Condition("StringLike", f"{HOST}:sub", ("system:serviceaccount:*",)),
+                    ),
+                )
+            ],
+        )
+        IamRole(stack, "loose", name="loose", assume_role_policy=trust.json)
+
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-3\].*no StringEquals on .*:sub"):
+        synth_app(tmp_path, build)
