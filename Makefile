@@ -32,7 +32,8 @@ PIP_QUIET := --quiet --disable-pip-version-check --no-input
 
 synth: setup
 	cdktf synth
-	@echo "Synthesized:" && find cdktf.out/stacks -name cdk.tf.json | sort
+	@echo "Wrote:" && find "$${CDKTF_OUTDIR:-cdktf.out}/stacks" "$${CDKTF_OUTDIR:-cdktf.out}/rendered" -type f \
+		\( -name cdk.tf.json -o -path '*/rendered/*' \) | sort
 
 test: setup-dev
 	$(MAKE) --no-print-directory lint typecheck unit

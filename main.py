@@ -1,21 +1,12 @@
-"""The `cdktf` app: `cdktf synth` / `cdktf deploy` run this file (see cdktf.json)."""
+"""The CDKTF app: `cdktf synth` / `cdktf deploy` run this file (see cdktf.json).
 
-from platform_storage.cdk import App
-from platform_storage.stacks.example import ExampleStorageStack
+The configuration is `$PLATFORM_STORAGE_CONFIG`, else `storage.yaml`; it is validated before the
+CDK loads, and a bad file exits with status 2 and one line per problem.
+"""
 
+import sys
 
-def main() -> None:
-    app = App()
-    ExampleStorageStack(
-        app,
-        "platform-storage-example",
-        account_id="123456789012",
-        region="us-east-2",
-        artifacts_bucket="example-platform-artifacts",
-        state_bucket="example-platform-tfstate",
-    )
-    app.synth()
-
+from platform_storage.cli import app_main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(app_main())

@@ -75,7 +75,7 @@ from cdktf_cdktf_provider_aws.iam_user_group_membership import (  # noqa: E402
     IamUserGroupMembership,
 )
 from cdktf_cdktf_provider_aws.kms_key import KmsKey  # noqa: E402
-from cdktf_cdktf_provider_aws.provider import AwsProvider  # noqa: E402
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags  # noqa: E402
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket  # noqa: E402
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (  # noqa: E402
     S3BucketLifecycleConfiguration,
@@ -124,6 +124,7 @@ __all__ = [
     "App",
     "Aspects",
     "AwsProvider",
+    "AwsProviderDefaultTags",
     "Construct",
     "DataAwsCallerIdentity",
     "DataAwsIamPolicyDocument",

@@ -27,3 +27,14 @@ def synth_document() -> Callable[[Callable[..., Any]], Document]:
     from tests.configurations import synth
 
     return synth
+
+
+@pytest.fixture(scope="session")
+def apps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The default app and every example, synthesized once per session."""
+    from tests.apps import APP_CONFIGS, synth_app
+
+    return {
+        name: synth_app(path, tmp_path_factory.mktemp(f"app-{name}"))
+        for name, path in APP_CONFIGS.items()
+    }

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from platform_storage.aws import AwsAccount, issuer_host_path
-from platform_storage.cdk import Construct, IamOpenidConnectProvider
+from platform_storage.cdk import Construct, IamOpenidConnectProvider, TerraformStack
 from platform_storage.constructs.workload_role import WorkloadRole
 from platform_storage.trust import STS_AUDIENCE, web_identity_trust
 
@@ -46,10 +47,7 @@ class OidcFederatedRole(WorkloadRole):
         provider_arn = account.oidc_provider_arn(issuer)
         oidc_provider: IamOpenidConnectProvider | None = None
         if create_oidc_provider:
-            # Created beside the role, before it: the trust policy references the provider.
-            oidc_provider = IamOpenidConnectProvider(
-                scope, f"{id}-oidc-provider", url=issuer, client_id_list=[audience]
-            )
+            oidc_provider = oidc_provider_for(scope, issuer, audience)
             provider_arn = oidc_provider.arn
         super().__init__(
             scope,
@@ -72,3 +70,17 @@ class OidcFederatedRole(WorkloadRole):
         self.issuer = issuer
         self.audience = audience
         self.subjects = tuple(subjects)
+
+
+def oidc_provider_for(scope: Construct, issuer: str, audience: str) -> IamOpenidConnectProvider:
+    """The stack's IAM OIDC provider for `issuer`, created once however many roles trust it
+    (IAM allows one provider per issuer and account). Its client ids are the audiences asked for."""
+    stack = TerraformStack.of(scope)
+    id = "oidc-provider-" + re.sub(r"[^A-Za-z0-9]+", "-", issuer_host_path(issuer)).strip("-")
+    found = stack.node.try_find_child(id)
+    if isinstance(found, IamOpenidConnectProvider):
+        audiences = list(found.client_id_list_input or [])
+        if audience not in audiences:
+            found.client_id_list = [*audiences, audience]
+        return found
+    return IamOpenidConnectProvider(stack, id, url=issuer, client_id_list=[audience])

@@ -104,6 +104,11 @@ class StaticCredentials(Construct):
     def principal_arn(self) -> str:
         return self.account.user_arn(self.user_name, self.path)
 
+    @property
+    def arn_reference(self) -> str:
+        """The user's ARN as Terraform reports it (a reference, for outputs)."""
+        return self.user.arn
+
     def add_policy_statements(self, *statements: PolicyStatement) -> None:
         policy = self._storage.add_statements(*statements)
         if not self._attached:

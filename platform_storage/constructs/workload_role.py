@@ -28,6 +28,9 @@ class WorkloadIdentity(Protocol):
     @property
     def principal_arn(self) -> str: ...
 
+    @property
+    def arn_reference(self) -> str: ...
+
     def add_policy_statements(self, *statements: PolicyStatement) -> None: ...
 
 
@@ -148,6 +151,11 @@ class WorkloadRole(Construct):
     @property
     def principal_arn(self) -> str:
         return self.role_arn
+
+    @property
+    def arn_reference(self) -> str:
+        """The role's ARN as Terraform reports it (a reference, for outputs)."""
+        return self.role.arn
 
     @property
     def storage_statements(self) -> tuple[PolicyStatement, ...]:

@@ -1,0 +1,5 @@
+import sys
+
+from platform_storage.cli import main
+
+sys.exit(main())

@@ -1,0 +1,158 @@
+"""Command line: `python -m platform_storage validate|render|synth`, and the app entry point.
+
+Validation never imports the CDK, so a bad file is reported in a fraction of a second, with every
+problem on its own line as `<path>: <problem>`, exit status 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from platform_storage.config import DEFAULT_CONFIG, ConfigError, StorageConfig, load_config
+
+CONFIG_VARIABLE = "PLATFORM_STORAGE_CONFIG"
+EXIT_INVALID = 2
+
+
+def config_path(explicit: str | None = None) -> Path:
+    """`explicit`, else $PLATFORM_STORAGE_CONFIG, else the embedded `storage.yaml`."""
+    return Path(explicit or os.environ.get(CONFIG_VARIABLE) or DEFAULT_CONFIG)
+
+
+def load_or_report(path: Path, stderr: TextIO) -> StorageConfig | None:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        print(f"{path}: {len(error.problems)} problem(s):", file=stderr)
+        for where, what in error.problems:
+            print(f"{where}: {what}", file=stderr)
+        return None
+
+
+def read_outputs(path: Path) -> dict[str, str]:
+    """Terraform outputs from `cdktf output --outputs-file` ({stack: {name: value}}),
+    `terraform output -json` ({name: {"value": v}}) or a flat {name: value} file."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+
+    def visit(node: Mapping[str, Any]) -> None:
+        for name, value in node.items():
+            if isinstance(value, str):
+                found[name] = value
+            elif isinstance(value, Mapping) and isinstance(value.get("value"), str):
+                found[name] = value["value"]
+            elif isinstance(value, Mapping):
+                visit(value)
+
+    if not isinstance(data, Mapping):
+        raise ValueError("the outputs file must hold a JSON object")
+    visit(data)
+    return found
+
+
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
+) -> int:
+    parser = argparse.ArgumentParser(prog="python -m platform_storage")
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="check a configuration file, load no CDK")
+    validate.add_argument("file", nargs="?")
+    render = commands.add_parser("render", help="write rendered/ (with --outputs: static keys)")
+    render.add_argument("file", nargs="?")
+    render.add_argument("--outputs", type=Path, help="JSON of the deployed stacks' outputs")
+    render.add_argument("--outdir", type=Path, default=None)
+    synth = commands.add_parser("synth", help="synthesize the stacks and render (no CDKTF CLI)")
+    synth.add_argument("file", nargs="?")
+    args = parser.parse_args(argv)
+
+    path = config_path(args.file)
+    config = load_or_report(path, stderr)
+    if config is None:
+        return EXIT_INVALID
+    if args.command == "validate":
+        print(f"{path}: valid", file=stdout)
+        return 0
+    if args.command == "render":
+        return _render(config, args.outputs, args.outdir, stdout, stderr)
+    return run_synth(config, stdout)
+
+
+def _render(
+    config: StorageConfig,
+    outputs: Path | None,
+    outdir: Path | None,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    from platform_storage.plan import plan_massdriver, plan_runners
+    from platform_storage.render.files import rendered_files, write_rendered
+
+    keys = None
+    if outputs is not None:
+        try:
+            keys = read_outputs(outputs)
+        except (OSError, ValueError) as error:
+            print(f"--outputs {outputs}: cannot be read as JSON outputs ({error})", file=stderr)
+            return EXIT_INVALID
+        md = plan_massdriver(config)
+        wanted = [
+            name
+            for identity in [
+                *(i for i in ((md.storage, md.argo) if md else ()) if i),
+                *(r.identity for r in plan_runners(config)),
+            ]
+            if identity.static
+            for name in (identity.access_key_id_output, identity.secret_access_key_output)
+        ]
+        absent = [name for name in wanted if name not in keys]
+        if absent:
+            print(
+                f"--outputs {outputs}: lacks {', '.join(absent)} (deploy first, then"
+                " `cdktf output --outputs-file <file>`)",
+                file=stderr,
+            )
+            return EXIT_INVALID
+    target = outdir or Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    files = rendered_files(config, keys)
+    written = write_rendered(target, files)
+    secret = [name for name, file in files.items() if file.secret]
+    for name in sorted(files):
+        print(
+            f"wrote {written / name}" + (" (mode 0600: holds a secret)" if name in secret else ""),
+            file=stdout,
+        )
+    return 0
+
+
+def run_synth(config: StorageConfig, stdout: TextIO, outdir: str | None = None) -> int:
+    """Load the CDK (only now), synthesize, render; list what was written."""
+    from platform_storage.app import synth_and_render
+
+    out, rendered = synth_and_render(config, outdir)
+    for path in sorted(out.glob("stacks/*/cdk.tf.json")):
+        print(f"wrote {path}", file=stdout)
+    for path in sorted(p for p in rendered.rglob("*") if p.is_file()):
+        print(f"wrote {path}", file=stdout)
+    return 0
+
+
+def app_main() -> int:
+    """`main.py`: what `cdktf synth` / `cdktf deploy` run. Output dir: $CDKTF_OUTDIR (CDKTF)."""
+    config = load_or_report(config_path(), sys.stderr)
+    if config is None:
+        return EXIT_INVALID
+    from platform_storage.app import synth_and_render
+
+    try:
+        synth_and_render(config)
+    except RuntimeError as error:
+        # An invariant broke at synth (an error annotation): report it without a JS stack.
+        print(str(error).split("\n    at ")[0].strip(), file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,65 @@
+"""`PlatformStack`: what every ready stack shares: the pinned provider, backend, rules, outputs."""
+
+from __future__ import annotations
+
+import re
+
+from platform_storage.cdk import (
+    AwsProvider,
+    AwsProviderDefaultTags,
+    Construct,
+    S3Backend,
+    TerraformOutput,
+    TerraformStack,
+)
+from platform_storage.config import AwsSettings, BackendSettings
+from platform_storage.rules.aspect import apply_rules
+
+MANAGED_BY = {"managed-by": "platform-storage"}
+
+
+class PlatformStack(TerraformStack):
+    """A stack pinned to one account and region.
+
+    - `allowed_account_ids` = [account]: a deploy with credentials for another account fails
+      before any change;
+    - default tags `managed-by: platform-storage` plus `aws.tags` on every resource;
+    - provider source `hashicorp/aws`, fully qualified, so OpenTofu resolves it as Terraform does;
+    - with `backend`: state in S3 at `<key_prefix>/<stack>.tfstate`, encrypted, S3-native locking
+      (`use_lockfile`; CDKTF's S3Backend lacks the option, hence the override);
+    - the synth-time rules (buckets, IAM) are applied.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, aws: AwsSettings, backend: BackendSettings | None
+    ) -> None:
+        super().__init__(scope, id)
+        apply_rules(self)
+        AwsProvider(
+            self,
+            "aws",
+            region=aws.region,
+            allowed_account_ids=[aws.account_id],
+            default_tags=[AwsProviderDefaultTags(tags={**MANAGED_BY, **aws.tags})],
+        )
+        self.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
+        if backend is not None:
+            S3Backend(
+                self,
+                bucket=backend.bucket,
+                key=f"{backend.key_prefix}/{id}.tfstate",
+                region=backend.region or aws.region,
+                encrypt=True,
+                kms_key_id=backend.kms_key_id,
+            )
+            self.add_override("terraform.backend.s3.use_lockfile", True)
+
+    def output(
+        self, name: str, value: str, description: str, *, sensitive: bool = False
+    ) -> TerraformOutput:
+        """An output named exactly `name` (dashes become underscores)."""
+        output = TerraformOutput(
+            self, f"output-{name}", value=value, description=description, sensitive=sensitive
+        )
+        output.override_logical_id(re.sub(r"[^A-Za-z0-9_]", "_", name))
+        return output
