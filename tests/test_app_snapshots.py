@@ -11,7 +11,6 @@ from syrupy.assertion import SnapshotAssertion
 
 from tests.apps import APP_CONFIGS, SynthesizedApp
 
-
 LOCAL_STATE = re.compile(r'"path": "[^"]*/terraform\.([a-z-]+)\.tfstate"')
 
 

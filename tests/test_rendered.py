@@ -1,0 +1,316 @@
+"""The rendered configuration, parsed and checked key by key against the chart and runner facts."""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+import yaml
+
+from platform_storage.cli import main
+from platform_storage.config import parse_config
+from platform_storage.massdriver_chart import ChartNames, fullname
+from platform_storage.render.files import rendered_files
+from tests.apps import APP_CONFIGS, SynthesizedApp
+from tests.helpers import named
+
+ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
+
+
+def values(app: SynthesizedApp) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(app.rendered["massdriver-values.yaml"])
+    return loaded
+
+
+@pytest.mark.parametrize(
+    ("release", "override", "expected"),
+    [
+        ("massdriver", None, "massdriver"),
+        ("md", None, "md-massdriver"),
+        ("prod-massdriver-eu", None, "prod-massdriver-eu"),
+        ("md", "custom", "custom"),
+        ("a" * 60, None, "a" * 60 + "-ma"),
+    ],
+)
+def test_fullname_follows_the_chart(release: str, override: str | None, expected: str) -> None:
+    assert fullname(release, override) == expected
+
+
+def test_service_accounts_for_a_release_without_massdriver_in_its_name() -> None:
+    names = ChartNames(release="md", namespace="platform")
+    assert names.s3proxy_service_account == "md-massdriver-s3proxy"
+    assert names.massdriver_service_account == "md-massdriver-massdriver"
+    assert names.provisioner_service_account == "md-massdriver-provisioner"
+
+
+def test_current_layout_annotates_the_s3proxy_service_account(
+    apps: dict[str, SynthesizedApp],
+) -> None:
+    app = apps["default"]
+    blob = values(app)["massdriver"]["blobStorage"]
+    assert blob["type"] == "s3"
+    assert blob["massdriverBucket"] == "example-massdriver-bundles"
+    assert blob["stateBucket"] == "example-massdriver-tfstate"
+    assert blob["s3"] == {"region": "us-east-2", "accessKeyId": "", "secretAccessKey": ""}
+    assert blob["serviceAccount"]["annotations"] == {
+        ROLE_ANNOTATION: "arn:aws:iam::123456789012:role/massdriver-storage"
+    }
+    assert "serviceAccount" not in values(app)["massdriver"]
+    trust = trusted_subjects(app, "massdriver-storage", "massdriver-storage")
+    assert trust == ["system:serviceaccount:massdriver:massdriver-s3proxy"]
+
+
+def test_legacy_layout_annotates_the_massdriver_service_account(
+    apps: dict[str, SynthesizedApp],
+) -> None:
+    app = apps["massdriver-legacy-irsa"]
+    md = values(app)["massdriver"]
+    assert "serviceAccount" not in md["blobStorage"]
+    assert md["serviceAccount"]["annotations"] == {
+        ROLE_ANNOTATION: "arn:aws:iam::123456789012:role/md-massdriver-storage"
+    }
+    trust = trusted_subjects(app, "massdriver-storage", "md-massdriver-storage")
+    assert trust == ["system:serviceaccount:massdriver:md-massdriver-massdriver"]
+    argo = trusted_subjects(app, "massdriver-storage", "md-massdriver-argo-artifacts")
+    assert argo == ["system:serviceaccount:massdriver:md-massdriver-provisioner"]
+
+
+def test_argo_on_s3_uses_sdk_credentials_and_blank_secrets(apps: dict[str, SynthesizedApp]) -> None:
+    rendered = values(apps["default"])
+    assert rendered["minio"] == {"enabled": False}
+    assert rendered["provisioner"]["serviceAccount"]["annotations"] == {
+        ROLE_ANNOTATION: "arn:aws:iam::123456789012:role/massdriver-argo-artifacts"
+    }
+    argo = rendered["argo-workflows"]
+    assert argo["useStaticCredentials"] is False
+    assert argo["artifactRepository"]["s3"] == {
+        "bucket": "example-massdriver-argo-artifacts",
+        "endpoint": "s3.amazonaws.com",
+        "insecure": False,
+        "region": "us-east-2",
+        "useSDKCreds": True,
+        "accessKeySecret": {"name": "", "key": ""},
+        "secretKeySecret": {"name": "", "key": ""},
+    }
+
+
+def test_minio_stays_on_while_argo_uses_it(apps: dict[str, SynthesizedApp]) -> None:
+    rendered = values(apps["massdriver-s3-argo-minio"])
+    assert "minio" not in rendered
+    assert "argo-workflows" not in rendered
+    assert "provisioner" not in rendered
+    assert "argo-bucket" not in json.dumps(apps["massdriver-s3-argo-minio"].stacks)
+
+
+def test_values_header_names_the_chart_version(apps: dict[str, SynthesizedApp]) -> None:
+    first = apps["massdriver-legacy-irsa"].rendered["massdriver-values.yaml"].splitlines()[0]
+    assert first.startswith("# platform-storage: Helm values for the massdriver chart 0.0.16")
+    assert "legacy layout" in first
+
+
+def test_rendered_role_arns_equal_the_synthesized_roles(apps: dict[str, SynthesizedApp]) -> None:
+    """The ARNs in the rendered files are computed; Terraform will report the role's ARN as
+    arn:<partition>:iam::<account>:role<path><name>, which must be the same string."""
+    checked = 0
+    for app in apps.values():
+        account = app.config.aws.account_id
+        rendered = "\n".join(app.rendered.values())
+        for stack in app.stacks.values():
+            for role in stack.get("resource", {}).get("aws_iam_role", {}).values():
+                if role["name"].endswith("replication"):
+                    continue
+                arn = f"arn:aws:iam::{account}:role{role['path']}{role['name']}"
+                assert arn in rendered, arn
+                checked += 1
+            for name, output in stack.get("output", {}).items():
+                if name.endswith("_principal_arn"):
+                    assert output["value"].startswith(("${aws_iam_role.", "${aws_iam_user."))
+    assert checked >= 8
+
+
+def test_runner_document_for_eks_sets_job_and_region(apps: dict[str, SynthesizedApp]) -> None:
+    doc = yaml.safe_load(apps["orchestrator-shared-bucket"].rendered["orchestrator/eks-prod.yaml"])
+    assert set(doc) == {"runner_configuration", "state_storage_configuration"}
+    assert doc["state_storage_configuration"] == {
+        "type": "s3",
+        "bucket": "acme-orchestrator-tfstate",
+        "path_prefix": "eks/prod",
+    }
+    job = doc["runner_configuration"]["job"]
+    assert job["namespace"] == "humanitec-runner"
+    assert job["service_account"] == "humanitec-runner"
+    (container,) = job["pod_template"]["spec"]["containers"]
+    assert container["name"] == "main"
+    assert {"name": "AWS_REGION", "value": "us-east-2"} in container["env"]
+
+
+def test_runner_document_for_ecs_names_the_task_role(apps: dict[str, SynthesizedApp]) -> None:
+    doc = yaml.safe_load(apps["orchestrator-shared-bucket"].rendered["orchestrator/ecs-batch.yaml"])
+    job = doc["runner_configuration"]["job"]
+    assert job["task_role_arn"] == "arn:aws:iam::123456789012:role/orchestrator-runner-ecs-batch"
+    assert job["environment"] == {"AWS_REGION": "us-east-2"}
+    assert job["cluster"] == "runners"
+    assert "execution_role_arn" in job and job["execution_role_arn"] != job["task_role_arn"]
+
+
+def test_missing_runner_fields_are_named_not_invented(apps: dict[str, SynthesizedApp]) -> None:
+    text = apps["default"].rendered["orchestrator/ecs-batch.yaml"]
+    doc = yaml.safe_load(text)
+    assert "cluster" not in doc["runner_configuration"]["job"]
+    assert "#   - runner_configuration.job.cluster" in text
+    assert "#   - runner_configuration.job.subnets" in text
+
+
+def test_oidc_runner_job_gets_a_projected_token_and_role(apps: dict[str, SynthesizedApp]) -> None:
+    doc = yaml.safe_load(apps["orchestrator-shared-bucket"].rendered["orchestrator/gke-eu.yaml"])
+    spec = doc["runner_configuration"]["job"]["pod_template"]["spec"]
+    env = {e["name"]: e.get("value") for e in spec["containers"][0]["env"]}
+    assert env["AWS_ROLE_ARN"] == "arn:aws:iam::123456789012:role/orchestrator-runner-gke-eu"
+    token = spec["volumes"][0]["projected"]["sources"][0]["serviceAccountToken"]
+    assert token["audience"] == "sts.amazonaws.com"
+    assert env["AWS_WEB_IDENTITY_TOKEN_FILE"].endswith("/token")
+
+
+def test_irsa_runner_gets_an_annotated_service_account(apps: dict[str, SynthesizedApp]) -> None:
+    manifest = yaml.safe_load(apps["default"].rendered["orchestrator/eks-prod.serviceaccount.yaml"])
+    assert manifest["kind"] == "ServiceAccount"
+    assert manifest["metadata"]["name"] == "humanitec-runner"
+    assert manifest["metadata"]["namespace"] == "humanitec-runner"
+    assert manifest["metadata"]["annotations"] == {
+        ROLE_ANNOTATION: "arn:aws:iam::123456789012:role/orchestrator-runner-eks-prod"
+    }
+    assert "orchestrator/ecs-batch.serviceaccount.yaml" not in apps["default"].rendered
+
+
+def test_runners_tf_is_valid_hcl_in_the_provider_form(apps: dict[str, SynthesizedApp]) -> None:
+    parsed = hcl2.loads(apps["orchestrator-shared-bucket"].rendered["orchestrator/runners.tf"])
+    text = json.dumps(parsed)
+    for runner, prefix in (
+        ("eks-prod", "eks/prod"),
+        ("ecs-batch", "ecs/batch"),
+        ("gke-eu", "gke/eu"),
+    ):
+        assert runner in text and prefix in text
+    assert "s3_configuration" in text
+    assert text.count("acme-orchestrator-tfstate") == 3
+
+
+def test_every_rendered_yaml_file_parses_and_starts_with_a_header(
+    apps: dict[str, SynthesizedApp],
+) -> None:
+    for app in apps.values():
+        for name, content in app.rendered.items():
+            assert content.startswith("# platform-storage: "), name
+            if name.endswith(".yaml"):
+                yaml.safe_load(content)
+
+
+def test_static_mode_files_say_where_the_keys_come_from(apps: dict[str, SynthesizedApp]) -> None:
+    app = apps["static-credentials"]
+    text = app.rendered["massdriver-values.yaml"]
+    assert "python -m platform_storage render --outputs" in text
+    assert "accessKeyId" not in yaml.safe_load(text)["massdriver"]["blobStorage"]["s3"]
+    assert "render --outputs" in app.rendered["orchestrator/onprem.yaml"]
+    assert all(mode == 0o644 for mode in app.modes.values())
+
+
+STATIC_OUTPUTS = {
+    "massdriver_storage_access_key_id": "AKIAMASSDRIVER",
+    "massdriver_storage_secret_access_key": "secret-massdriver",
+    "massdriver_argo_artifacts_access_key_id": "AKIAARGO",
+    "massdriver_argo_artifacts_secret_access_key": "secret-argo",
+    "orchestrator_runner_onprem_access_key_id": "AKIARUNNER",
+    "orchestrator_runner_onprem_secret_access_key": "secret-runner",
+}
+
+
+def test_render_with_outputs_fills_in_static_keys_with_mode_0600(
+    apps: dict[str, SynthesizedApp], tmp_path: Path
+) -> None:
+    app = apps["static-credentials"]
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"massdriver-storage": STATIC_OUTPUTS}))
+    out = io.StringIO()
+    code = main(
+        [
+            "render",
+            str(APP_CONFIGS["static-credentials"]),
+            "--outputs",
+            str(outputs),
+            "--outdir",
+            str(tmp_path),
+        ],
+        stdout=out,
+    )
+    assert code == 0
+    rendered = tmp_path / "rendered"
+    md = yaml.safe_load((rendered / "massdriver-values.yaml").read_text())
+    assert md["massdriver"]["blobStorage"]["s3"]["accessKeyId"] == "AKIAMASSDRIVER"
+    assert md["massdriver"]["blobStorage"]["s3"]["secretAccessKey"] == "secret-massdriver"
+    (secret,) = md["extraManifests"]
+    assert secret["kind"] == "Secret"
+    assert secret["stringData"] == {"accessKey": "AKIAARGO", "secretKey": "secret-argo"}
+    repository = md["argo-workflows"]["artifactRepository"]["s3"]
+    assert repository["accessKeySecret"] == {"name": secret["metadata"]["name"], "key": "accessKey"}
+    runner_secret = yaml.safe_load((rendered / "orchestrator/onprem.secret.yaml").read_text())
+    assert runner_secret["stringData"]["AWS_SECRET_ACCESS_KEY"] == "secret-runner"
+    for name in ("massdriver-values.yaml", "orchestrator/onprem.secret.yaml"):
+        assert stat.S_IMODE((rendered / name).stat().st_mode) == 0o600, name
+        assert "mode 0600" in out.getvalue()
+    assert app.outdir != tmp_path
+
+
+def test_render_names_missing_outputs(tmp_path: Path) -> None:
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"unrelated": "x"}))
+    err = io.StringIO()
+    code = main(
+        [
+            "render",
+            str(APP_CONFIGS["static-credentials"]),
+            "--outputs",
+            str(outputs),
+            "--outdir",
+            str(tmp_path / "out"),
+        ],
+        stderr=err,
+    )
+    assert code == 2
+    assert "massdriver_storage_secret_access_key" in err.getvalue()
+    assert not (tmp_path / "out").exists()
+
+
+def test_static_output_names_match_the_synthesized_outputs(apps: dict[str, SynthesizedApp]) -> None:
+    outputs = {
+        name for stack in apps["static-credentials"].stacks.values() for name in stack["output"]
+    }
+    assert set(STATIC_OUTPUTS) <= outputs
+
+
+def test_rendering_needs_no_cdk() -> None:
+    config = parse_config(yaml.safe_load((APP_CONFIGS["default"]).read_text()))
+    assert set(rendered_files(config)) == set(
+        f
+        for f in (
+            "massdriver-values.yaml",
+            "orchestrator/eks-prod.yaml",
+            "orchestrator/eks-prod.serviceaccount.yaml",
+            "orchestrator/ecs-batch.yaml",
+            "orchestrator/runners.tf",
+        )
+    )
+
+
+def trusted_subjects(app: SynthesizedApp, stack: str, role_name: str) -> list[str]:
+    from tests.policy_eval import trust_policy
+
+    doc = app.stacks[stack]
+    named(doc, "aws_iam_role", role_name)
+    (statement,) = trust_policy(doc, role_name)["Statement"]
+    subjects = [v for k, v in statement["Condition"]["StringEquals"].items() if k.endswith(":sub")]
+    return [s for value in subjects for s in ([value] if isinstance(value, str) else value)]

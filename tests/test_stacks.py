@@ -1,0 +1,156 @@
+"""The ready stacks: provider pinning, outputs, backend, and what each configuration builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.apps import APP_CONFIGS, SynthesizedApp
+from tests.conftest import ROOT
+from tests.helpers import blocks, named
+
+
+@pytest.mark.parametrize("name", sorted(APP_CONFIGS))
+def test_provider_is_pinned_to_the_configured_account(
+    name: str, apps: dict[str, SynthesizedApp]
+) -> None:
+    app = apps[name]
+    for stack in app.stacks.values():
+        (provider,) = stack["provider"]["aws"]
+        assert provider["allowed_account_ids"] == [app.config.aws.account_id]
+        assert provider["region"] == app.config.aws.region
+        tags = provider["default_tags"][0]["tags"]
+        assert tags["managed-by"] == "platform-storage"
+        assert tags.items() >= app.config.aws.tags.items()
+        assert stack["terraform"]["required_providers"]["aws"]["source"] == "hashicorp/aws"
+
+
+def test_default_app_builds_both_stacks(apps: dict[str, SynthesizedApp]) -> None:
+    assert set(apps["default"].stacks) == {"massdriver-storage", "orchestrator-state"}
+
+
+def test_massdriver_stack_builds_three_buckets_with_state_protected(
+    apps: dict[str, SynthesizedApp],
+) -> None:
+    stack = apps["default"].stacks["massdriver-storage"]
+    buckets = {b.config["bucket"]: b.config for b in blocks(stack, "aws_s3_bucket")}
+    assert set(buckets) == {
+        "example-massdriver-bundles",
+        "example-massdriver-tfstate",
+        "example-massdriver-argo-artifacts",
+    }
+    assert buckets["example-massdriver-tfstate"]["lifecycle"] == {"prevent_destroy": True}
+
+
+def test_every_bucket_and_principal_has_an_output(apps: dict[str, SynthesizedApp]) -> None:
+    outputs = apps["default"].stacks["massdriver-storage"]["output"]
+    for name in (
+        "massdriver_bucket_name",
+        "massdriver_bucket_arn",
+        "state_bucket_name",
+        "state_bucket_arn",
+        "argo_bucket_name",
+        "argo_bucket_arn",
+        "massdriver_storage_principal_arn",
+        "argo_principal_arn",
+        "rendered_massdriver_values",
+    ):
+        assert name in outputs, name
+    runner_outputs = apps["default"].stacks["orchestrator-state"]["output"]
+    for name in (
+        "state_bucket_name",
+        "state_bucket_arn",
+        "runner_eks_prod_principal_arn",
+        "runner_ecs_batch_principal_arn",
+        "rendered_runner_eks_prod",
+        "rendered_runner_ecs_batch",
+        "rendered_runners_tf",
+    ):
+        assert name in runner_outputs, name
+
+
+def test_rendered_documents_as_outputs_equal_the_files(apps: dict[str, SynthesizedApp]) -> None:
+    app = apps["default"]
+    outputs = app.stacks["orchestrator-state"]["output"]
+    assert (
+        outputs["rendered_runner_eks_prod"]["value"] == app.rendered["orchestrator/eks-prod.yaml"]
+    )
+    values = app.stacks["massdriver-storage"]["output"]["rendered_massdriver_values"]["value"]
+    assert values == app.rendered["massdriver-values.yaml"]
+
+
+def test_each_runner_is_confined_to_its_prefix(apps: dict[str, SynthesizedApp]) -> None:
+    from tests.policy_eval import identity_policy
+
+    stack = apps["orchestrator-shared-bucket"].stacks["orchestrator-state"]
+    for runner, prefix in (
+        ("eks-prod", "eks/prod"),
+        ("ecs-batch", "ecs/batch"),
+        ("gke-eu", "gke/eu"),
+    ):
+        policy = identity_policy(stack, f"orchestrator-runner-{runner}-storage")
+        resources = {
+            r
+            for st in policy["Statement"]
+            for r in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"])
+        }
+        objects = {r for r in resources if r.endswith("*") or r.endswith(".tflock")}
+        assert all(f":::acme-orchestrator-tfstate/{prefix}/" in r for r in objects), objects
+
+
+def test_backend_keeps_stack_state_in_s3_with_lockfile(apps: dict[str, SynthesizedApp]) -> None:
+    stack = apps["orchestrator-shared-bucket"].stacks["orchestrator-state"]
+    assert stack["terraform"]["backend"] == {
+        "s3": {
+            "bucket": "acme-platform-tfstate",
+            "key": "platform-storage/orchestrator-state.tfstate",
+            "region": "us-east-2",
+            "encrypt": True,
+            "use_lockfile": True,
+        }
+    }
+
+
+def test_oidc_provider_is_created_once_and_shared(apps: dict[str, SynthesizedApp]) -> None:
+    stack = apps["massdriver-legacy-irsa"].stacks["massdriver-storage"]
+    (provider,) = blocks(stack, "aws_iam_openid_connect_provider")
+    assert provider.config["url"].startswith("https://oidc.eks.eu-west-1.amazonaws.com/")
+    for role in ("md-massdriver-storage", "md-massdriver-argo-artifacts"):
+        assert named(stack, "aws_iam_role", role)
+    assert json.dumps(stack).count(provider.ref("arn")) == 2
+
+
+def test_static_mode_warns_and_creates_users_not_roles(apps: dict[str, SynthesizedApp]) -> None:
+    stacks = apps["static-credentials"].stacks
+    assert all("aws_iam_role" not in s.get("resource", {}) for s in stacks.values())
+    users = [b.config["name"] for s in stacks.values() for b in blocks(s, "aws_iam_user")]
+    assert sorted(users) == [
+        "massdriver-argo-artifacts",
+        "massdriver-storage",
+        "orchestrator-runner-onprem",
+    ]
+
+
+def test_real_cdktf_synth_cli_on_the_default_config(tmp_path: Path) -> None:
+    """`cdktf synth` as a user runs it: the CLI runs main.py and reads what it wrote."""
+    cli = ROOT / "node_modules" / ".bin" / "cdktf"
+    assert cli.is_file(), "the CDKTF CLI is missing: `make test` installs it"
+    env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path / "cdktf.out"), "CI": "1"}
+    env.pop("PLATFORM_STORAGE_CONFIG", None)
+    done = subprocess.run(
+        [str(cli), "synth", "--output", str(tmp_path / "cdktf.out")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    for stack in ("massdriver-storage", "orchestrator-state"):
+        assert (tmp_path / "cdktf.out" / "stacks" / stack / "cdk.tf.json").is_file()
+    assert (tmp_path / "cdktf.out" / "rendered" / "massdriver-values.yaml").is_file()
+    assert "!!!!!!!!!!" not in done.stdout + done.stderr, "jsii's Node end-of-life box"
