@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
@@ -38,6 +39,9 @@ HELM_RELEASE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*
 RUNNER_ID = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")
 ORCHESTRATOR_BUCKET = re.compile(r"^[a-z0-9][a-z0-9\-]*[a-z0-9]$")
 CURRENT_LAYOUT_SINCE = (0, 0, 17)
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class ConfigError(Exception):
@@ -437,27 +441,92 @@ def parse_config(raw: Any) -> StorageConfig:
     try:
         config = StorageConfig.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError([_describe(e) for e in error.errors()]) from None
-    problems = cross_field_problems(config)
+        # Report the rules that span fields too, over the parts that did parse, so one run
+        # shows every problem; a path already reported is not reported twice.
+        problems = [_describe(e) for e in error.errors()]
+        reported = {path for path, _ in problems}
+        problems += [p for p in cross_field_problems(_salvage(raw)) if p[0] not in reported]
+        raise ConfigError(problems) from None
+    problems = cross_field_problems(Parts.of(config))
     if problems:
         raise ConfigError(problems)
     return config
 
 
-def cross_field_problems(config: StorageConfig) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Parts:
+    """The sections the cross-field rules read; a section that did not parse is None (and its
+    `*_given` flag says whether the file had it at all)."""
+
+    eks: EksSettings | None
+    eks_given: bool
+    massdriver: MassdriverSettings | None
+    massdriver_given: bool
+    orchestrator_given: bool
+    state_bucket: StateBucketSettings | None
+    role_name_prefix: str
+    runners: list[tuple[int, RunnerSettings]]
+    runner_count: int
+    backend: BackendSettings | None
+
+    @classmethod
+    def of(cls, config: StorageConfig) -> Parts:
+        orch = config.orchestrator
+        return cls(
+            eks=config.eks,
+            eks_given=config.eks is not None,
+            massdriver=config.massdriver,
+            massdriver_given=config.massdriver is not None,
+            orchestrator_given=orch is not None,
+            state_bucket=orch.state_bucket if orch else None,
+            role_name_prefix=orch.role_name_prefix if orch else "",
+            runners=list(enumerate(orch.runners)) if orch else [],
+            runner_count=len(orch.runners) if orch else 0,
+            backend=config.backend,
+        )
+
+
+def _salvage(raw: dict[str, Any]) -> Parts:
+    def parse(model: type[_M], value: Any) -> _M | None:
+        try:
+            return model.model_validate(value)
+        except ValidationError:
+            return None
+
+    orch = raw.get("orchestrator") if isinstance(raw.get("orchestrator"), dict) else {}
+    assert isinstance(orch, dict)
+    runners_raw = orch.get("runners") if isinstance(orch.get("runners"), list) else []
+    assert isinstance(runners_raw, list)
+    runners = [(i, parse(RunnerSettings, r)) for i, r in enumerate(runners_raw)]
+    prefix = orch.get("role_name_prefix")
+    return Parts(
+        eks=parse(EksSettings, raw.get("eks")),
+        eks_given="eks" in raw,
+        massdriver=parse(MassdriverSettings, raw.get("massdriver")),
+        massdriver_given="massdriver" in raw,
+        orchestrator_given="orchestrator" in raw,
+        state_bucket=parse(StateBucketSettings, orch.get("state_bucket")),
+        role_name_prefix=prefix if isinstance(prefix, str) else "orchestrator-runner",
+        runners=[(i, r) for i, r in runners if r is not None],
+        runner_count=len(runners_raw),
+        backend=parse(BackendSettings, raw.get("backend")),
+    )
+
+
+def cross_field_problems(parts: Parts) -> list[tuple[str, str]]:
     """The rules that span fields, each with the path of the field at fault."""
     problems: list[tuple[str, str]] = []
-    if config.massdriver is None and config.orchestrator is None:
+    if not parts.massdriver_given and not parts.orchestrator_given:
         problems.append(("(top level)", "needs at least one of 'massdriver' or 'orchestrator'"))
-    problems += _unique_bucket_names(config)
-    if config.massdriver is not None:
-        problems += _massdriver_problems(config, config.massdriver)
-    if config.orchestrator is not None:
-        problems += _orchestrator_problems(config, config.orchestrator)
+    problems += _unique_bucket_names(parts)
+    if parts.massdriver is not None:
+        problems += _massdriver_problems(parts, parts.massdriver)
+    if parts.orchestrator_given:
+        problems += _orchestrator_problems(parts)
     return problems
 
 
-def _massdriver_problems(config: StorageConfig, md: MassdriverSettings) -> list[tuple[str, str]]:
+def _massdriver_problems(parts: Parts, md: MassdriverSettings) -> list[tuple[str, str]]:
     problems = []
     if md.storage == "s3" and md.buckets is None:
         problems.append(("massdriver.buckets", "is required when massdriver.storage is 's3'"))
@@ -471,21 +540,21 @@ def _massdriver_problems(config: StorageConfig, md: MassdriverSettings) -> list[
         problems.append(("massdriver.argo.bucket", "must be left out when argo.storage is 'minio'"))
     if md.storage == "minio" and md.argo.storage == "minio":
         problems.append(("massdriver", "moves nothing to S3: set storage or argo.storage to 's3'"))
-    if md.identity in ("irsa", "pod-identity") and config.eks is None:
+    if md.identity in ("irsa", "pod-identity") and not parts.eks_given:
         problems.append(("eks", f"is required for massdriver.identity '{md.identity}'"))
-    if md.identity == "pod-identity" and config.eks is not None and not config.eks.cluster_name:
+    if md.identity == "pod-identity" and parts.eks is not None and not parts.eks.cluster_name:
         problems.append(("eks.cluster_name", "is required for massdriver.identity 'pod-identity'"))
     problems += _options_problems("massdriver.bucket_options", md.bucket_options)
     return problems
 
 
-def _orchestrator_problems(
-    config: StorageConfig, orch: OrchestratorSettings
-) -> list[tuple[str, str]]:
-    problems = _options_problems("orchestrator.state_bucket", orch.state_bucket)
+def _orchestrator_problems(parts: Parts) -> list[tuple[str, str]]:
+    problems = []
+    if parts.state_bucket is not None:
+        problems += _options_problems("orchestrator.state_bucket", parts.state_bucket)
     seen: dict[str, int] = {}
     prefixed: list[tuple[int, str]] = []
-    for index, runner in enumerate(orch.runners):
+    for index, runner in parts.runners:
         at = f"orchestrator.runners[{index}]"
         if runner.id in seen:
             problems.append((f"{at}.id", f"{runner.id!r} repeats runners[{seen[runner.id]}].id"))
@@ -503,10 +572,10 @@ def _orchestrator_problems(
             for key in ("namespace", "service_account"):
                 if getattr(runner, key) is None:
                     problems.append((f"{at}.{key}", f"is required for identity {identity!r}"))
-            if config.eks is None:
+            if not parts.eks_given:
                 problems.append(("eks", f"is required for {at}.identity {identity!r}"))
             elif identity == "pod-identity" and not (
-                config.eks.cluster_name or (runner.cluster and runner.cluster.name)
+                (parts.eks and parts.eks.cluster_name) or (runner.cluster and runner.cluster.name)
             ):
                 problems.append((f"{at}.cluster.name", "is required for identity 'pod-identity'"))
         if identity == "oidc" and runner.oidc is None:
@@ -517,11 +586,11 @@ def _orchestrator_problems(
             problems.append((f"{at}.cluster", "is only used by kubernetes-eks runners"))
         if runner.ecs is not None and runner.type != "serverless-ecs":
             problems.append((f"{at}.ecs", "is only used by serverless-ecs runners"))
-        role = runner.role_name or f"{orch.role_name_prefix}-{runner.id}"
+        role = runner.role_name or f"{parts.role_name_prefix}-{runner.id}"
         for problem in role_name_problems(role):
             problems.append((f"{at}.role_name", f"derived role name {problem}"))
         if runner.path_prefix is None:
-            if len(orch.runners) > 1:
+            if parts.runner_count > 1:
                 problems.append(
                     (
                         f"{at}.path_prefix",
@@ -541,7 +610,8 @@ def _orchestrator_problems(
                     " prefixes",
                 )
             )
-    return problems
+    # Dedupe: one runner can trip the same rule once per path (eks required twice, ...).
+    return list(dict.fromkeys(problems))
 
 
 def _options_problems(at: str, options: BucketOptions) -> list[tuple[str, str]]:
@@ -562,20 +632,21 @@ def _options_problems(at: str, options: BucketOptions) -> list[tuple[str, str]]:
     return problems
 
 
-def _unique_bucket_names(config: StorageConfig) -> list[tuple[str, str]]:
+def _unique_bucket_names(parts: Parts) -> list[tuple[str, str]]:
     names: list[tuple[str, str]] = []
-    if config.massdriver is not None:
-        if config.massdriver.buckets is not None:
+    md = parts.massdriver
+    if md is not None:
+        if md.buckets is not None:
             names += [
-                ("massdriver.buckets.massdriver", config.massdriver.buckets.massdriver),
-                ("massdriver.buckets.state", config.massdriver.buckets.state),
+                ("massdriver.buckets.massdriver", md.buckets.massdriver),
+                ("massdriver.buckets.state", md.buckets.state),
             ]
-        if config.massdriver.argo.bucket is not None:
-            names.append(("massdriver.argo.bucket", config.massdriver.argo.bucket))
-    if config.orchestrator is not None:
-        names.append(("orchestrator.state_bucket.name", config.orchestrator.state_bucket.name))
-    if config.backend is not None:
-        names.append(("backend.bucket", config.backend.bucket))
+        if md.argo.bucket is not None:
+            names.append(("massdriver.argo.bucket", md.argo.bucket))
+    if parts.state_bucket is not None:
+        names.append(("orchestrator.state_bucket.name", parts.state_bucket.name))
+    if parts.backend is not None:
+        names.append(("backend.bucket", parts.backend.bucket))
     first: dict[str, str] = {}
     problems = []
     for path, name in names:

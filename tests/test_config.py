@@ -62,7 +62,9 @@ def test_every_problem_of_a_file_is_reported(tmp_path: Path) -> None:
         "aws: {account_id: '1', region: nowhere}\n"
         "orchestrator:\n"
         "  state_bucket: {name: Bad_Name}\n"
-        "  runners: [{id: a, type: serverless-ecs, path_prefix: 'x*'}]\n"
+        "  runners:\n"
+        "    - {id: a, type: serverless-ecs, path_prefix: 'x*'}\n"
+        "    - {id: b, type: serverless-ecs, identity: irsa, path_prefix: y}\n"
     )
     stderr = io.StringIO()
     assert main(["validate", str(path)], stderr=stderr) == 2
@@ -72,6 +74,10 @@ def test_every_problem_of_a_file_is_reported(tmp_path: Path) -> None:
         "aws.region",
         "orchestrator.state_bucket.name",
         "orchestrator.runners[0].path_prefix",
+        "orchestrator.runners[1].identity",
+        "orchestrator.runners[1].namespace",
+        "orchestrator.runners[1].service_account",
+        "eks",
     ]
 
 
