@@ -28,7 +28,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/.terraformrc
 export CHECKOV_BIN := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
 PIP_QUIET := --quiet --disable-pip-version-check --no-input
 
-.PHONY: synth test lint typecheck unit setup setup-dev clean
+.PHONY: synth test bench lint typecheck unit setup setup-dev clean
 
 synth: setup
 	cdktf synth
@@ -37,6 +37,9 @@ synth: setup
 
 test: setup-dev
 	$(MAKE) --no-print-directory lint typecheck unit
+
+bench: setup-dev $(VENV)/.bench
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint:
 	$(PY) -m ruff check .
@@ -61,6 +64,10 @@ $(VENV)/.runtime: requirements.txt pyproject.toml | $(PY)
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install $(PIP_QUIET) -r requirements-dev.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	touch $@
+
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.runtime
+	$(PY) -m pip install $(PIP_QUIET) -r requirements-bench.txt 2> >(grep -v "is ignored: it is neither" >&2)
 	touch $@
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt

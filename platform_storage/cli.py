@@ -25,6 +25,11 @@ def config_path(explicit: str | None = None) -> Path:
     return Path(explicit or os.environ.get(CONFIG_VARIABLE) or DEFAULT_CONFIG)
 
 
+def default_outdir() -> Path:
+    """Where CDKTF writes: $CDKTF_OUTDIR, else `cdktf.out`."""
+    return Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+
+
 def load_or_report(path: Path, stderr: TextIO) -> StorageConfig | None:
     try:
         return load_config(path)
@@ -35,25 +40,39 @@ def load_or_report(path: Path, stderr: TextIO) -> StorageConfig | None:
         return None
 
 
-def read_outputs(path: Path) -> dict[str, str]:
-    """Terraform outputs from `cdktf output --outputs-file` ({stack: {name: value}}),
-    `terraform output -json` ({name: {"value": v}}) or a flat {name: value} file."""
+def read_outputs(path: Path, outdir: Path) -> dict[str, str]:
+    """Terraform outputs by name (logical id), from any of:
+
+    - `cdktf output --outputs-file F --outputs-file-include-sensitive-outputs`: values nested by
+      stack and construct path, mapped back to names through each stack's `//.outputs` map in
+      `<outdir>/stacks/<stack>/cdk.tf.json`;
+    - `terraform output -json` in a stack directory: `{name: {"value": v, ...}}`;
+    - a flat `{name: value}` object.
+    """
     data = json.loads(path.read_text(encoding="utf-8"))
-    found: dict[str, str] = {}
-
-    def visit(node: Mapping[str, Any]) -> None:
-        for name, value in node.items():
-            if isinstance(value, str):
-                found[name] = value
-            elif isinstance(value, Mapping) and isinstance(value.get("value"), str):
-                found[name] = value["value"]
-            elif isinstance(value, Mapping):
-                visit(value)
-
     if not isinstance(data, Mapping):
         raise ValueError("the outputs file must hold a JSON object")
-    visit(data)
+    found: dict[str, str] = {}
+    for stack, tree in data.items():
+        manifest = outdir / "stacks" / stack / "cdk.tf.json"
+        if isinstance(tree, Mapping) and manifest.is_file():
+            names = json.loads(manifest.read_text()).get("//", {}).get("outputs", {})
+            _pair(names.get(stack, {}), tree, found)
+    for name, value in data.items():
+        if isinstance(value, str):
+            found.setdefault(name, value)
+        elif isinstance(value, Mapping) and isinstance(value.get("value"), str):
+            found.setdefault(name, value["value"])
     return found
+
+
+def _pair(names: Mapping[str, Any], values: Mapping[str, Any], found: dict[str, str]) -> None:
+    for key, name in names.items():
+        value = values.get(key)
+        if isinstance(name, str) and isinstance(value, str):
+            found[name] = value
+        elif isinstance(name, Mapping) and isinstance(value, Mapping):
+            _pair(name, value, found)
 
 
 def main(
@@ -96,7 +115,7 @@ def _render(
     keys = None
     if outputs is not None:
         try:
-            keys = read_outputs(outputs)
+            keys = read_outputs(outputs, outdir or default_outdir())
         except (OSError, ValueError) as error:
             print(f"--outputs {outputs}: cannot be read as JSON outputs ({error})", file=stderr)
             return EXIT_INVALID
@@ -113,12 +132,13 @@ def _render(
         absent = [name for name in wanted if name not in keys]
         if absent:
             print(
-                f"--outputs {outputs}: lacks {', '.join(absent)} (deploy first, then"
-                " `cdktf output --outputs-file <file>`)",
+                f"--outputs {outputs}: lacks {', '.join(absent)} (deploy first, then `cdktf"
+                " output --outputs-file <file> --outputs-file-include-sensitive-outputs`, with"
+                " the synthesized stacks still in the output directory)",
                 file=stderr,
             )
             return EXIT_INVALID
-    target = outdir or Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    target = outdir or default_outdir()
     files = rendered_files(config, keys)
     written = write_rendered(target, files)
     secret = [name for name, file in files.items() if file.secret]
@@ -134,7 +154,11 @@ def run_synth(config: StorageConfig, stdout: TextIO, outdir: str | None = None) 
     """Load the CDK (only now), synthesize, render; list what was written."""
     from platform_storage.app import synth_and_render
 
-    out, rendered = synth_and_render(config, outdir)
+    try:
+        out, rendered = synth_and_render(config, outdir)
+    except (RuntimeError, ValueError) as error:
+        print(synth_error(error), file=sys.stderr)
+        return 1
     for path in sorted(out.glob("stacks/*/cdk.tf.json")):
         print(f"wrote {path}", file=stdout)
     for path in sorted(p for p in rendered.rglob("*") if p.is_file()):
@@ -151,8 +175,13 @@ def app_main() -> int:
 
     try:
         synth_and_render(config)
-    except RuntimeError as error:
-        # An invariant broke at synth (an error annotation): report it without a JS stack.
-        print(str(error).split("\n    at ")[0].strip(), file=sys.stderr)
+    except (RuntimeError, ValueError) as error:
+        print(synth_error(error), file=sys.stderr)
         return 1
     return 0
+
+
+def synth_error(error: Exception) -> str:
+    """A failed synth in a few lines: a broken invariant (error annotations, from jsii) or a
+    construct refusing its options, without the Python or JavaScript stack."""
+    return "synth failed: " + str(error).split("\n    at ")[0].strip()

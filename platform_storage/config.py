@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 from pydantic import field_validator as field_rule
 
+from platform_storage.massdriver_chart import ChartNames, fullname
 from platform_storage.naming import (
     account_id_problems,
     bucket_name_problems,
@@ -36,6 +37,7 @@ SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
 )
 HELM_RELEASE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 RUNNER_ID = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")
 ORCHESTRATOR_BUCKET = re.compile(r"^[a-z0-9][a-z0-9\-]*[a-z0-9]$")
 CURRENT_LAYOUT_SINCE = (0, 0, 17)
@@ -64,6 +66,18 @@ class Model(BaseModel):
 Name = Annotated[StrictStr, Field(min_length=1)]
 
 
+def _region(value: str | None) -> str | None:
+    if value is not None:
+        _check(region_problems(value))
+    return value
+
+
+def _role_arn(value: str | None) -> str | None:
+    if value is not None and not ROLE_ARN.match(value):
+        raise ValueError(f"{value!r} must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+    return value
+
+
 class AwsSettings(Model):
     """Where everything is deployed. `account_id` must be a quoted string of 12 digits."""
 
@@ -71,6 +85,14 @@ class AwsSettings(Model):
     region: StrictStr
     partition: StrictStr = "aws"
     tags: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+
+    @field_rule("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        reserved = [key for key in value if key.lower().startswith("aws:")]
+        if reserved:
+            raise ValueError(f"tag keys {reserved} use the prefix 'aws:', which AWS reserves")
+        return value
 
     @field_rule("account_id")
     @classmethod
@@ -119,12 +141,24 @@ class AccessLoggingSettings(Model):
     target_bucket: StrictStr
     target_prefix: StrictStr | None = None
 
+    @field_rule("target_bucket")
+    @classmethod
+    def _target(cls, value: str) -> str:
+        return _bucket(value)
+
 
 class ReplicationSettings(Model):
     destination_bucket_arn: StrictStr
     destination_kms_key_arn: StrictStr | None = None
     destination_account_id: StrictStr | None = None
     storage_class: StrictStr | None = None
+
+    @field_rule("destination_account_id")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check(account_id_problems(value))
+        return value
 
     @field_rule("destination_bucket_arn")
     @classmethod
@@ -295,6 +329,9 @@ class EksClusterSettings(Model):
     auth_role_arn: StrictStr | None = None
     auth_session_name: StrictStr | None = None
 
+    _region = field_rule("region")(_region)
+    _arn = field_rule("auth_role_arn")(_role_arn)
+
 
 class EcsJobSettings(Model):
     """`runner_configuration.job` of an ECS runner, the parts this library cannot know."""
@@ -305,6 +342,8 @@ class EcsJobSettings(Model):
     security_groups: list[StrictStr] | None = None
     is_public_ip_enabled: StrictBool | None = None
     auth_role_arn: StrictStr | None = None
+
+    _arns = field_rule("execution_role_arn", "auth_role_arn")(_role_arn)
 
 
 class RunnerSettings(Model):
@@ -393,12 +432,14 @@ class OrchestratorSettings(Model):
 class BackendSettings(Model):
     """Keep these stacks' own state in S3: `<key_prefix>/<stack>.tfstate` in `bucket`, encrypted,
     with S3-native locking. Bootstrap: deploy once without this section, then add it and run
-    `cdktf deploy` again, answering yes to migrating the state (README)."""
+    `cdktf deploy --migrate-state` (README)."""
 
     bucket: StrictStr
     key_prefix: StrictStr = "platform-storage"
     region: StrictStr | None = None
     kms_key_id: StrictStr | None = None
+
+    _region = field_rule("region")(_region)
 
     @field_rule("bucket")
     @classmethod
@@ -523,6 +564,7 @@ def cross_field_problems(parts: Parts) -> list[tuple[str, str]]:
         problems += _massdriver_problems(parts, parts.massdriver)
     if parts.orchestrator_given:
         problems += _orchestrator_problems(parts)
+    problems += _unique_identities(parts)
     return problems
 
 
@@ -545,6 +587,18 @@ def _massdriver_problems(parts: Parts, md: MassdriverSettings) -> list[tuple[str
     if md.identity == "pod-identity" and parts.eks is not None and not parts.eks.cluster_name:
         problems.append(("eks.cluster_name", "is required for massdriver.identity 'pod-identity'"))
     problems += _options_problems("massdriver.bucket_options", md.bucket_options)
+    if md.bucket_options.replication is not None:
+        problems.append(
+            (
+                "massdriver.bucket_options.replication",
+                "one destination for the massdriver,"
+                " state and argo buckets would mix their objects; replicate them with separate"
+                " destinations outside this file",
+            )
+        )
+    at = "massdriver.role_name_prefix" if md.role_name_prefix else "massdriver.release"
+    for name in massdriver_identity_names(md).values():
+        problems += [(at, f"derived name {p}") for p in role_name_problems(name)]
     return problems
 
 
@@ -586,6 +640,25 @@ def _orchestrator_problems(parts: Parts) -> list[tuple[str, str]]:
             problems.append((f"{at}.cluster", "is only used by kubernetes-eks runners"))
         if runner.ecs is not None and runner.type != "serverless-ecs":
             problems.append((f"{at}.ecs", "is only used by serverless-ecs runners"))
+        if runner.type == "serverless-ecs":
+            for key in ("namespace", "service_account"):
+                if getattr(runner, key) is not None:
+                    problems.append((f"{at}.{key}", "is only used by Kubernetes runners"))
+        if (
+            identity == "irsa"
+            and runner.cluster is not None
+            and parts.eks is not None
+            and parts.eks.cluster_name
+            and runner.cluster.name != parts.eks.cluster_name
+        ):
+            problems.append(
+                (
+                    f"{at}.cluster.name",
+                    f"{runner.cluster.name!r} is not eks.cluster_name"
+                    f" {parts.eks.cluster_name!r}: IRSA roles trust eks.oidc_issuer, the issuer of"
+                    " that cluster",
+                )
+            )
         role = runner.role_name or f"{parts.role_name_prefix}-{runner.id}"
         for problem in role_name_problems(role):
             problems.append((f"{at}.role_name", f"derived role name {problem}"))
@@ -612,6 +685,90 @@ def _orchestrator_problems(parts: Parts) -> list[tuple[str, str]]:
             )
     # Dedupe: one runner can trip the same rule once per path (eks required twice, ...).
     return list(dict.fromkeys(problems))
+
+
+def massdriver_identity_names(md: MassdriverSettings) -> dict[str, str]:
+    """The IAM names of Massdriver's identities, by kind (`storage`, `argo`): one place, for the
+    validation here and for plan.py."""
+    prefix = md.role_name_prefix or fullname(md.release, md.fullname_override)
+    names = {}
+    if md.storage == "s3":
+        names["storage"] = f"{prefix}-storage"
+    if md.argo.storage == "s3":
+        names["argo"] = f"{prefix}-argo-artifacts"
+    return names
+
+
+def _unique_identities(parts: Parts) -> list[tuple[str, str]]:
+    """Two identities may not share an IAM name (roles and users share the managed-policy
+    namespace) nor trust the same workload: pods of a service account trusted by two roles can
+    assume either, so a runner could read another runner's state."""
+    names: list[tuple[str, str]] = []
+    workloads: list[tuple[str, tuple[str, ...], str]] = []
+    md = parts.massdriver
+    if md is not None:
+        at = "massdriver.role_name_prefix" if md.role_name_prefix else "massdriver.release"
+        for kind, name in massdriver_identity_names(md).items():
+            names.append((at, name))
+            if md.identity in ("irsa", "pod-identity"):
+                names_ = ChartNames(md.release, md.namespace, md.fullname_override)
+                account = (
+                    names_.storage_service_account(md.current_layout)
+                    if kind == "storage"
+                    else names_.provisioner_service_account
+                )
+                workloads.append((at, ("eks", md.namespace, account), f"Massdriver's {kind}"))
+    for index, runner in parts.runners:
+        at = f"orchestrator.runners[{index}]"
+        names.append(
+            (f"{at}.role_name", runner.role_name or f"{parts.role_name_prefix}-{runner.id}")
+        )
+        identity = runner.resolved_identity
+        if identity in ("irsa", "pod-identity") and runner.namespace and runner.service_account:
+            workloads.append(
+                (
+                    f"{at}.service_account",
+                    ("eks", runner.namespace, runner.service_account),
+                    f"runners[{index}]",
+                )
+            )
+        if identity == "oidc" and runner.oidc is not None:
+            workloads.append(
+                (
+                    f"{at}.oidc.subject",
+                    ("oidc", runner.oidc.issuer, runner.oidc.subject),
+                    f"runners[{index}]",
+                )
+            )
+    problems = []
+    first_name: dict[str, str] = {}
+    for at, name in names:
+        if name in first_name:
+            problems.append(
+                (
+                    at,
+                    f"IAM name {name!r} is already used by {first_name[name]};"
+                    " identity names must be unique",
+                )
+            )
+        first_name.setdefault(name, at)
+    first_workload: dict[tuple[str, ...], str] = {}
+    for at, key, owner in workloads:
+        if key in first_workload:
+            what = (
+                f"service account {key[1]}/{key[2]}"
+                if key[0] == "eks"
+                else f"OIDC subject {key[2]!r}"
+            )
+            problems.append(
+                (
+                    at,
+                    f"{what} is already trusted by {first_workload[key]}'s identity;"
+                    " two identities trusting one workload are not isolated",
+                )
+            )
+        first_workload.setdefault(key, owner)
+    return problems
 
 
 def _options_problems(at: str, options: BucketOptions) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from platform_storage.config import (
     MassdriverSettings,
     RunnerSettings,
     StorageConfig,
+    massdriver_identity_names,
 )
 from platform_storage.massdriver_chart import ChartNames
 
@@ -102,22 +103,17 @@ def plan_massdriver(config: StorageConfig) -> MassdriverPlan | None:
     if md is None:
         return None
     account = account_of(config)
-    names = ChartNames(md.release, md.namespace, md.fullname_override)
-    prefix = md.role_name_prefix or names.fullname
+    identity_names = massdriver_identity_names(md)
+    identities = {
+        kind: _identity(account, md.identity, name, md.role_path)
+        for kind, name in identity_names.items()
+    }
     return MassdriverPlan(
         settings=md,
         account=account,
-        names=names,
-        storage=(
-            _identity(account, md.identity, f"{prefix}-storage", md.role_path)
-            if md.storage == "s3"
-            else None
-        ),
-        argo=(
-            _identity(account, md.identity, f"{prefix}-argo-artifacts", md.role_path)
-            if md.argo.storage == "s3"
-            else None
-        ),
+        names=ChartNames(md.release, md.namespace, md.fullname_override),
+        storage=identities.get("storage"),
+        argo=identities.get("argo"),
     )
 
 

@@ -29,7 +29,9 @@ def prefix_problems(value: str) -> list[str]:
         problems.append(f"{value!r} is empty; leave the prefix out to use the whole bucket")
     elif "//" in stripped:
         problems.append(f"{value!r} may not contain empty segments ('//')")
-    reported = set("*?${}")
+    # Characters of a forbidden sequence found above are not reported twice; a lone '$', '{'
+    # or '}' is still outside the allowed set.
+    reported = {ch for sequence, _ in _FORBIDDEN_SEQUENCES if sequence in value for ch in sequence}
     bad = sorted(
         {ch for ch in value if not _ALLOWED_CHAR.match(ch) and not ch.isspace()} - reported
     )

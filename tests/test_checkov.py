@@ -12,9 +12,17 @@ from tests.checkov_runner import run_checkov
 
 @pytest.fixture(scope="module")
 def reports(
-    synthesized: dict[str, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+    synthesized: dict[str, dict[str, Any]],
+    apps: dict[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> list[dict[str, Any]]:
-    return run_checkov(synthesized, Path(tmp_path_factory.mktemp("checkov")))
+    """One checkov run over every construct configuration and every stack of the ready app
+    (default config and examples)."""
+    documents = dict(synthesized)
+    for name, app in apps.items():
+        for stack, doc in app.stacks.items():
+            documents[f"app-{name}-{stack}"] = doc
+    return run_checkov(documents, Path(tmp_path_factory.mktemp("checkov")))
 
 
 def test_checkov_parses_every_document(reports: list[dict[str, Any]]) -> None:

@@ -140,3 +140,20 @@ def test_hand_written_role_trusting_any_service_account_fails_the_real_synth(
 
     with pytest.raises(RuntimeError, match=r"\[PS-IAM-3\].*no StringEquals on .*:sub"):
         synth_app(tmp_path, build)
+
+
+@pytest.mark.parametrize(
+    ("statement", "rule"),
+    [
+        ({"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::b/*"}, "PS-IAM-1"),
+        ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*"}, "PS-IAM-2"),
+        ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:*:s3:::*/*"}, "PS-IAM-2"),
+    ],
+)
+def test_broad_grants_in_other_shapes_are_reported(
+    synthesized: dict[str, Doc], statement: dict[str, Any], rule: str
+) -> None:
+    doc = copy.deepcopy(synthesized["identities"])
+    policy = next(iter(doc["resource"]["aws_iam_policy"].values()))
+    policy["policy"] = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    assert rule_ids(doc) == {rule}

@@ -78,7 +78,10 @@ def test_created_key_policy_gives_key_use_only_through_s3(full: Doc) -> None:
         assert "kms:*" not in actions
         uses_key = {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} & set(actions)
         if uses_key:
-            assert st["Condition"]["StringLike"]["kms:ViaService"] == "s3.*.amazonaws.com"
+            assert st["Condition"]["StringLike"]["kms:ViaService"] == [
+                "s3.*.amazonaws.com",
+                "s3.*.amazonaws.com.cn",
+            ]
             assert "kms:CallerAccount" in st["Condition"]["StringEquals"]
 
 
@@ -186,6 +189,8 @@ def test_replication_role_is_trusted_by_s3_for_this_bucket_only(full: Doc) -> No
 
 
 def test_replication_role_has_least_privilege(full: Doc) -> None:
+    """The owner override right is there because the full configuration replicates to another
+    account (with `access_control_translation`); the state_full configuration does not."""
     policy = only(full, "aws_iam_policy").config
     granted = {
         (action, resource)
@@ -206,6 +211,7 @@ def test_replication_role_has_least_privilege(full: Doc) -> None:
         ("s3:ReplicateDelete", destination),
         ("s3:ReplicateObject", destination),
         ("s3:ReplicateTags", destination),
+        ("s3:ObjectOwnerOverrideToBucketOwner", destination),
         ("kms:Decrypt", created_key),
         ("kms:Encrypt", destination_key),
         ("kms:GenerateDataKey", destination_key),
@@ -215,3 +221,11 @@ def test_replication_role_has_least_privilege(full: Doc) -> None:
 def test_default_bucket_creates_no_iam_or_kms(default: Doc) -> None:
     for type_ in ("aws_iam_role", "aws_iam_policy", "aws_kms_key", "aws_s3_bucket_logging"):
         assert blocks(default, type_) == [], type_
+
+
+def test_same_account_replication_needs_no_owner_override(synthesized: dict[str, Doc]) -> None:
+    doc = synthesized["state_full"]
+    policy = only(doc, "aws_iam_policy").config
+    actions = {a for st in statements_of(doc, policy["policy"]) for a in st["actions"]}
+    assert "s3:ObjectOwnerOverrideToBucketOwner" not in actions
+    assert "s3:ReplicateObject" in actions

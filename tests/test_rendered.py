@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import stat
 from pathlib import Path
 from typing import Any
@@ -113,24 +114,52 @@ def test_values_header_names_the_chart_version(apps: dict[str, SynthesizedApp]) 
     assert "legacy layout" in first
 
 
-def test_rendered_role_arns_equal_the_synthesized_roles(apps: dict[str, SynthesizedApp]) -> None:
-    """The ARNs in the rendered files are computed; Terraform will report the role's ARN as
-    arn:<partition>:iam::<account>:role<path><name>, which must be the same string."""
+def terraform_arn(app: SynthesizedApp, stack: str, output: str) -> str:
+    """The ARN Terraform will report for the principal an output points at:
+    arn:<partition>:iam::<account>:<role|user><path><name> of that resource."""
+    doc = app.stacks[stack]
+    reference = doc["output"][output]["value"]
+    type_, name = reference.removeprefix("${").removesuffix(".arn}").split(".")
+    resource = doc["resource"][type_][name]
+    kind = "role" if type_ == "aws_iam_role" else "user"
+    aws = app.config.aws
+    return f"arn:{aws.partition}:iam::{aws.account_id}:{kind}{resource['path']}{resource['name']}"
+
+
+def test_rendered_role_arns_equal_what_the_outputs_will_hold(
+    apps: dict[str, SynthesizedApp],
+) -> None:
+    app = apps["default"]
+    rendered = values(app)
+    assert rendered["massdriver"]["blobStorage"]["serviceAccount"]["annotations"][
+        ROLE_ANNOTATION
+    ] == terraform_arn(app, "massdriver-storage", "massdriver_storage_principal_arn")
+    assert rendered["provisioner"]["serviceAccount"]["annotations"][
+        ROLE_ANNOTATION
+    ] == terraform_arn(app, "massdriver-storage", "argo_principal_arn")
+    account = yaml.safe_load(app.rendered["orchestrator/eks-prod.serviceaccount.yaml"])
+    assert account["metadata"]["annotations"][ROLE_ANNOTATION] == terraform_arn(
+        app, "orchestrator-state", "runner_eks_prod_principal_arn"
+    )
+    ecs = yaml.safe_load(app.rendered["orchestrator/ecs-batch.yaml"])
+    assert ecs["runner_configuration"]["job"]["task_role_arn"] == terraform_arn(
+        app, "orchestrator-state", "runner_ecs_batch_principal_arn"
+    )
+
+
+def test_rendered_arns_follow_the_partition(apps: dict[str, SynthesizedApp]) -> None:
+    """Every principal output of every app: the computed ARN appears in the rendered files."""
     checked = 0
     for app in apps.values():
-        account = app.config.aws.account_id
         rendered = "\n".join(app.rendered.values())
-        for stack in app.stacks.values():
-            for role in stack.get("resource", {}).get("aws_iam_role", {}).values():
-                if role["name"].endswith("replication"):
-                    continue
-                arn = f"arn:aws:iam::{account}:role{role['path']}{role['name']}"
-                assert arn in rendered, arn
-                checked += 1
-            for name, output in stack.get("output", {}).items():
-                if name.endswith("_principal_arn"):
-                    assert output["value"].startswith(("${aws_iam_role.", "${aws_iam_user."))
-    assert checked >= 8
+        for stack, doc in app.stacks.items():
+            for output in doc.get("output", {}):
+                if output.endswith("_principal_arn"):
+                    arn = terraform_arn(app, stack, output)
+                    if arn.split(":")[5].startswith("role"):
+                        assert arn in rendered, arn
+                    checked += 1
+    assert checked >= 10
 
 
 def test_runner_document_for_eks_sets_job_and_region(apps: dict[str, SynthesizedApp]) -> None:
@@ -234,7 +263,15 @@ def test_render_with_outputs_fills_in_static_keys_with_mode_0600(
 ) -> None:
     app = apps["static-credentials"]
     outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps({"massdriver-storage": STATIC_OUTPUTS}))
+    # The shape of `terraform output -json`.
+    outputs.write_text(
+        json.dumps(
+            {
+                name: {"sensitive": "secret" in name, "type": "string", "value": value}
+                for name, value in STATIC_OUTPUTS.items()
+            }
+        )
+    )
     out = io.StringIO()
     code = main(
         [
@@ -314,3 +351,43 @@ def trusted_subjects(app: SynthesizedApp, stack: str, role_name: str) -> list[st
     (statement,) = trust_policy(doc, role_name)["Statement"]
     subjects = [v for k, v in statement["Condition"]["StringEquals"].items() if k.endswith(":sub")]
     return [s for value in subjects for s in ([value] if isinstance(value, str) else value)]
+
+
+def test_render_reads_the_real_cdktf_outputs_file_shape(
+    apps: dict[str, SynthesizedApp], tmp_path: Path
+) -> None:
+    """`cdktf output --outputs-file` nests values by stack and construct path."""
+    app = apps["static-credentials"]
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(
+        json.dumps(
+            {
+                "massdriver-storage": {
+                    "massdriver-storage": {"access-key-id": "AKIA1", "secret-access-key": "s1"},
+                    "argo-artifacts": {"access-key-id": "AKIA2", "secret-access-key": "s2"},
+                    "output-state_bucket_name": "acme-static-tfstate",
+                },
+                "orchestrator-state": {
+                    "runner-onprem": {"access-key-id": "AKIA3", "secret-access-key": "s3"}
+                },
+            }
+        )
+    )
+    target = tmp_path / "rendered-out"
+    shutil.copytree(app.outdir / "stacks", target / "stacks")
+    code = main(
+        [
+            "render",
+            str(APP_CONFIGS["static-credentials"]),
+            "--outputs",
+            str(outputs),
+            "--outdir",
+            str(target),
+        ],
+        stdout=io.StringIO(),
+    )
+    assert code == 0
+    md = yaml.safe_load((target / "rendered" / "massdriver-values.yaml").read_text())
+    assert md["massdriver"]["blobStorage"]["s3"]["accessKeyId"] == "AKIA1"
+    runner = yaml.safe_load((target / "rendered" / "orchestrator/onprem.secret.yaml").read_text())
+    assert runner["stringData"]["AWS_ACCESS_KEY_ID"] == "AKIA3"

@@ -427,7 +427,12 @@ class PrivateBucket(Construct):
                     principals=(Principal("AWS", (root,)),),
                     conditions=(
                         Condition("StringEquals", "kms:CallerAccount", (account,)),
-                        Condition("StringLike", "kms:ViaService", ("s3.*.amazonaws.com",)),
+                        # The second form is S3's endpoint in the aws-cn partition.
+                        Condition(
+                            "StringLike",
+                            "kms:ViaService",
+                            ("s3.*.amazonaws.com", "s3.*.amazonaws.com.cn"),
+                        ),
                     ),
                 ).to_document_block(),
             ]
@@ -479,7 +484,17 @@ class PrivateBucket(Construct):
             PolicyStatement(
                 sid="WriteReplicas",
                 effect="Allow",
-                actions=("s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"),
+                # Replicas owned by another account need the owner override right as well.
+                actions=(
+                    "s3:ReplicateDelete",
+                    "s3:ReplicateObject",
+                    "s3:ReplicateTags",
+                    *(
+                        ("s3:ObjectOwnerOverrideToBucketOwner",)
+                        if replication.destination_account_id
+                        else ()
+                    ),
+                ),
                 resources=(f"{replication.destination_bucket_arn}/*",),
             ),
         ]

@@ -74,6 +74,10 @@ def massdriver_values(plan: MassdriverPlan, keys: Mapping[str, str] | None = Non
         annotations = _annotations(plan.argo)
         if annotations:
             values["provisioner"] = {"serviceAccount": {"annotations": annotations}}
+        header.append(
+            f"Argo runs as {plan.names.provisioner_service_account}, which the chart creates only"
+            " while massdriver.serviceAccount.create is true: keep it true."
+        )
         repository: dict[str, Any] = {
             "bucket": md.argo.bucket,
             "endpoint": s3_endpoint(plan),
@@ -112,7 +116,8 @@ def massdriver_values(plan: MassdriverPlan, keys: Mapping[str, str] | None = Non
             " this file yet: run `python -m platform_storage render --outputs <outputs.json>`"
         )
         header.append(
-            "(after `cdktf output --outputs-file outputs.json`), which writes this file again"
+            "(after `cdktf output --outputs-file outputs.json --outputs-file-include-sensitive-"
+            "outputs`), which writes this file again"
             " with the keys filled in (mode 0600)."
         )
     elif keys is not None and any(i and i.static for i in (plan.storage, plan.argo)):

@@ -61,6 +61,10 @@ def runner_document(plan: RunnerPlan, keys: Mapping[str, str] | None = None) -> 
             else:
                 environment["AWS_ACCESS_KEY_ID"] = keys[plan.identity.access_key_id_output]
                 environment["AWS_SECRET_ACCESS_KEY"] = keys[plan.identity.secret_access_key_output]
+                header.append(
+                    "Holds an AWS secret key in job.environment, which the Orchestrator and the"
+                    " ECS task definition store in clear: prefer an ecs-task identity."
+                )
         job["environment"] = environment
         configuration["job"] = job
     else:

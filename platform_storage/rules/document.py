@@ -101,6 +101,9 @@ def iam_to_document_statements(policy: Mapping[str, Any]) -> list[Mapping[str, A
             "actions": as_list(st.get("Action")),
             "resources": as_list(st.get("Resource")),
         }
+        for source, target in (("NotAction", "not_actions"), ("NotResource", "not_resources")):
+            if source in st:
+                item[target] = as_list(st[source])
         principal = st.get("Principal")
         if principal == "*":
             item["principals"] = [{"type": "*", "identifiers": ["*"]}]

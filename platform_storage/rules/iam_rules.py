@@ -1,13 +1,14 @@
 """IAM invariants: each a small pure function over the synthesized document. No CDK import.
 
-- PS-IAM-1: no Allow of action `*` or `<service>:*`.
-- PS-IAM-2: no Allow of an S3 action on `Resource: "*"`.
+- PS-IAM-1: no Allow of action `*` or `<service>:*`, nor of everything but a `NotAction` list.
+- PS-IAM-2: no Allow of an S3 action on `Resource: "*"` or on every bucket (`arn:aws:s3:::*`).
 - PS-IAM-3: a web-identity trust names the exact `sub` AND `aud` with `StringEquals`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ POLICY_ARGUMENTS = {
     "aws_kms_key": "policy",
 }
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+ANY_BUCKET = re.compile(r"^arn:[^:]*:s3:::\*")  # arn:aws:s3:::* and arn:aws:s3:::*/...
 OIDC_PROVIDER = "aws_iam_openid_connect_provider"
 
 
@@ -51,6 +53,8 @@ def policies(doc: TerraformDocument) -> Iterator[tuple[Block, list[Mapping[str, 
 def wildcard_actions(statement: Mapping[str, Any], doc: TerraformDocument) -> str | None:
     if statement.get("effect", "Allow") != "Allow":
         return None
+    if statement.get("not_actions"):
+        return "allows every action but those in NotAction"
     broad = [a for a in as_list(statement.get("actions")) if a == "*" or a.endswith(":*")]
     return f"allows every action of {', '.join(broad)}" if broad else None
 
@@ -59,8 +63,9 @@ def s3_on_any_resource(statement: Mapping[str, Any], doc: TerraformDocument) -> 
     if statement.get("effect", "Allow") != "Allow":
         return None
     s3 = [a for a in as_list(statement.get("actions")) if a.lower().startswith("s3:")]
-    if s3 and "*" in as_list(statement.get("resources")):
-        return f"allows {', '.join(s3)} on Resource '*'"
+    wide = [r for r in as_list(statement.get("resources")) if r == "*" or ANY_BUCKET.match(r)]
+    if s3 and wide:
+        return f"allows {', '.join(s3)} on {', '.join(repr(r) for r in wide)}"
     return None
 
 

@@ -1,0 +1,336 @@
+"""`make bench`: whole-process timings and peak memory, side by side on one machine in one run.
+
+Each scenario runs once to warm the file cache, then `--runs` times; the tables give the median
+with min and max, and ratios between scenarios measured in the same run (the machines are
+shared and noisy, so absolute seconds move between runs while ratios hold). Peak memory is the
+largest sum of RSS over the process tree (Python plus the jsii Node process), sampled every 20 ms.
+
+Writes BENCHMARKS.md, one PNG per core (synth time against runner count) and the figures block
+of README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RUNNER_COUNTS = (1, 10, 50, 200)
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+
+
+@dataclass
+class Scenario:
+    name: str
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    walls: list[float] = field(default_factory=list)
+    peaks: list[float] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def peak(self) -> float:
+        return statistics.median(self.peaks)
+
+    def row(self, baseline: Scenario | None = None) -> list[str]:
+        ratio = f"{self.wall / baseline.wall:.2f}x" if baseline else ""
+        return [
+            self.name,
+            f"{self.wall:.2f}",
+            f"{min(self.walls):.2f} - {max(self.walls):.2f}",
+            f"{self.peak:.0f}",
+            ratio,
+        ]
+
+
+def measure(scenario: Scenario, cwd: Path) -> tuple[float, float]:
+    env = {**os.environ, **scenario.env}
+    started = time.perf_counter()
+    process = psutil.Popen(
+        scenario.command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    peak = 0
+    while process.poll() is None:
+        total = 0
+        try:
+            for member in [process, *process.children(recursive=True)]:
+                total += member.memory_info().rss
+        except psutil.Error:
+            pass
+        peak = max(peak, total)
+        time.sleep(0.02)
+    wall = time.perf_counter() - started
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"{scenario.name} failed ({process.returncode}):\n{stderr[-3000:]}")
+    return wall, peak / 2**20
+
+
+def run(scenarios: Sequence[Scenario], runs: int, cwd: Path) -> None:
+    """Warm-up, then rounds in turn (not all runs of one scenario back to back), so that a
+    noisy minute falls on every scenario alike."""
+    for scenario in scenarios:
+        measure(scenario, cwd)
+    for round_ in range(runs):
+        for scenario in scenarios:
+            wall, peak = measure(scenario, cwd)
+            scenario.walls.append(wall)
+            scenario.peaks.append(peak)
+            print(f"  round {round_ + 1}: {scenario.name}: {wall:.2f} s, {peak:.0f} MiB")
+
+
+def runners_config(count: int) -> dict[str, object]:
+    """An orchestrator-only configuration with `count` runners of the three kinds."""
+    runners = []
+    for index in range(count):
+        kind = index % 3
+        runner: dict[str, object] = {"id": f"runner-{index}", "path_prefix": f"runners/r{index}"}
+        if kind == 0:
+            runner |= {
+                "type": "kubernetes-eks",
+                "namespace": f"ns-{index}",
+                "service_account": "runner",
+            }
+        elif kind == 1:
+            runner |= {"type": "serverless-ecs"}
+        else:
+            runner |= {
+                "type": "kubernetes-gke",
+                "oidc": {
+                    "issuer": "https://container.googleapis.com/v1/projects/p/locations/l/clusters/c",
+                    "subject": f"system:serviceaccount:ns-{index}:runner",
+                },
+            }
+        runners.append(runner)
+    return {
+        "aws": {"account_id": "123456789012", "region": "us-east-2"},
+        "eks": {"oidc_issuer": "https://oidc.eks.us-east-2.amazonaws.com/id/EXAMPLE"},
+        "orchestrator": {"state_bucket": {"name": "bench-runner-tfstate"}, "runners": runners},
+    }
+
+
+@dataclass
+class CoreResults:
+    core: str
+    versions: str
+    app: Scenario
+    minimal: Scenario
+    runners: list[Scenario]
+
+
+def bench_core(core: str, python: Path, runs: int, work: Path) -> CoreResults:
+    env = {"PLATFORM_STORAGE_CDK": core}
+    outdir = str(work / f"out-{core}")
+    app = Scenario(
+        f"default app ({core})",
+        [str(python), str(ROOT / "main.py")],
+        {**env, "CDKTF_OUTDIR": outdir, "PLATFORM_STORAGE_CONFIG": str(ROOT / "storage.yaml")},
+    )
+    minimal = Scenario(
+        f"one-bucket app ({core})",
+        [str(python), str(BENCH / "minimal_app.py")],
+        {**env, "CDKTF_OUTDIR": outdir},
+    )
+    runners = []
+    for count in RUNNER_COUNTS:
+        path = work / f"runners-{count}.yaml"
+        path.write_text(yaml.safe_dump(runners_config(count), sort_keys=False))
+        runners.append(
+            Scenario(
+                f"{count} runners ({core})",
+                [str(python), str(ROOT / "main.py")],
+                {**env, "CDKTF_OUTDIR": outdir, "PLATFORM_STORAGE_CONFIG": str(path)},
+            )
+        )
+    print(f"{core}: default app vs one-bucket app, and 1-200 runners")
+    run([app, minimal, *runners], runs, ROOT)
+    versions = subprocess.run(
+        [str(python), str(BENCH / "minimal_app.py"), "--versions"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=True,
+    ).stdout.strip()
+    return CoreResults(core, versions, app, minimal, runners)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def verdict(value: float, limit: float) -> str:
+    return f"{value:.2f} (target <= {limit}: {'met' if value <= limit else 'MISSED'})"
+
+
+def chart(results: CoreResults) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 3.5))
+    counts = list(RUNNER_COUNTS)
+    axis.errorbar(
+        counts,
+        [s.wall for s in results.runners],
+        yerr=[
+            [s.wall - min(s.walls) for s in results.runners],
+            [max(s.walls) - s.wall for s in results.runners],
+        ],
+        marker="o",
+        capsize=3,
+        label="orchestrator stack",
+    )
+    axis.axhline(results.minimal.wall, color="grey", linestyle="--", label="one-bucket app")
+    axis.set_xscale("log")
+    axis.set_xticks(counts, [str(c) for c in counts])
+    axis.set_ylim(bottom=0)
+    axis.set_xlabel("runners")
+    axis.set_ylabel("synth, whole process (s)")
+    axis.set_title(f"Synthesis time vs runner count ({results.core})")
+    axis.legend()
+    figure.tight_layout()
+    path = BENCH / f"runners-{results.core}.png"
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--core", action="append", help="cdktf and/or cdktn (default: every installed core)"
+    )
+    parser.add_argument("--skip-tests", action="store_true")
+    args = parser.parse_args(argv)
+
+    pythons = {"cdktf": ROOT / ".venv/bin/python", "cdktn": ROOT / ".venv-cdktn/bin/python"}
+    cores = args.core or [c for c, p in pythons.items() if p.exists()]
+    with tempfile.TemporaryDirectory(prefix="platform-storage-bench-") as tmp:
+        work = Path(tmp)
+        results = [bench_core(core, pythons[core], args.runs, work) for core in cores]
+        python = pythons[cores[0]]
+        validate = Scenario(
+            "validate storage.yaml",
+            [str(python), "-m", "platform_storage", "validate"],
+            {"PLATFORM_STORAGE_CDK": cores[0]},
+        )
+        print("validate")
+        run([validate], max(args.runs, 5), ROOT)
+        suite = None
+        if not args.skip_tests:
+            suite = Scenario(
+                f"test suite ({cores[0]})",
+                [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+                {"PLATFORM_STORAGE_CDK": cores[0]},
+            )
+            print("test suite (one warm-up, one timed run)")
+            run([suite], 1, ROOT)
+    write_report(results, validate, suite)
+    return 0
+
+
+def write_report(results: list[CoreResults], validate: Scenario, suite: Scenario | None) -> None:
+    machine = (
+        f"{platform.machine()}, {psutil.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, "
+        f"Node {_node_version()}"
+    )
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Machine: {machine}.",
+        "Whole processes; median of the timed runs after one warm-up, min - max beside it;",
+        "peak memory is the process tree's (Python + jsii's Node). Ratios compare scenarios",
+        "measured in the same run.",
+        "",
+    ]
+    summary = []
+    header = ["scenario", "median s", "min - max s", "peak MiB", "ratio"]
+    for result in results:
+        lines += [f"## {result.core} ({result.versions})", ""]
+        ratio = result.app.wall / result.minimal.wall
+        lines += table(header, [result.minimal.row(), result.app.row(result.minimal)])
+        lines += ["", f"Default app / one-bucket app: {verdict(ratio, 1.15)}", ""]
+        first = result.runners[0]
+        lines += table(header, [s.row(first) for s in result.runners])
+        growth = result.runners[-1].wall / first.wall
+        lines += [
+            "",
+            f"200 runners / 1 runner: {verdict(growth, 1.5)}",
+            "",
+            f"![synth time vs runners]({chart(result).relative_to(ROOT)})",
+            "",
+        ]
+        summary.append(
+            f"| {result.core} | {result.minimal.wall:.1f} s | {result.app.wall:.1f} s "
+            f"({ratio:.2f}x) | {first.wall:.1f} s | {result.runners[-1].wall:.1f} s "
+            f"({growth:.2f}x) | {result.app.peak:.0f} MiB |"
+        )
+    if {r.core for r in results} == {"cdktf", "cdktn"}:
+        by_core = {r.core: r for r in results}
+        cores_ratio = by_core["cdktn"].app.wall / by_core["cdktf"].app.wall
+        lines += [
+            "## Cores side by side",
+            "",
+            f"Default app, cdktn / cdktf: {verdict(cores_ratio, 0.35)}",
+            "",
+        ]
+    lines += ["## Without the CDK", ""]
+    lines += table(header, [validate.row()])
+    lines += ["", f"validate: {verdict(validate.wall, 1.0)} s", ""]
+    if suite is not None:
+        lines += table(header, [suite.row()])
+        lines += ["", f"test suite: {verdict(suite.wall, 60.0)} s", ""]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
+
+    block = [
+        README_START,
+        "| core | one-bucket app | default app | 1 runner | 200 runners | default app peak |",
+        "|---|---|---|---|---|---|",
+        *summary,
+        "",
+        f"`validate`: {validate.wall:.2f} s."
+        + (f" Test suite: {suite.wall:.0f} s." if suite else "")
+        + " From BENCHMARKS.md (`make bench`); do not edit by hand.",
+        README_END,
+    ]
+    readme = (ROOT / "README.md").read_text()
+    if README_START in readme:
+        before, _, rest = readme.partition(README_START)
+        _, _, after = rest.partition(README_END)
+        (ROOT / "README.md").write_text(before + "\n".join(block) + after)
+    print((ROOT / "BENCHMARKS.md").read_text())
+
+
+def _node_version() -> str:
+    node = os.environ.get("JSII_NODE", "node")
+    try:
+        return subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
