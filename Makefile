@@ -1,10 +1,25 @@
-# Two commands a newcomer needs: `make synth` and `make test`. Every other target is a step of those.
+# Two commands a newcomer needs: `make synth` and `make test` (each takes CDK=cdktn for the CDK
+# Terrain core). `make bench` measures. Every other target is a step of those.
 # Each install step leaves a stamp and re-runs only when its pinned inputs change.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
+
+# The CDK core: cdktf (default) or cdktn (CDK Terrain). Each has its own virtualenv; the cdktn one
+# holds cdktf too, so that the test of a core mismatch can run there.
+CDK ?= cdktf
+ifeq ($(CDK),cdktf)
 VENV := .venv
+RUNTIME_REQUIREMENTS := requirements.txt
+else ifeq ($(CDK),cdktn)
+VENV := .venv-cdktn
+RUNTIME_REQUIREMENTS := requirements-cdktn.txt requirements.txt
+else
+$(error CDK must be cdktf or cdktn, not '$(CDK)')
+endif
+CLI := $(CDK)
+export PLATFORM_STORAGE_CDK := $(CDK)
 PY := $(VENV)/bin/python
 CHECKOV_VENV := .venv-checkov
 NODE22_VERSION := 22.23.3
@@ -31,7 +46,7 @@ PIP_QUIET := --quiet --disable-pip-version-check --no-input
 .PHONY: synth test bench lint typecheck unit setup setup-dev clean
 
 synth: setup
-	cdktf synth
+	$(CLI) synth
 	@echo "Wrote:" && find "$${CDKTF_OUTDIR:-cdktf.out}/stacks" "$${CDKTF_OUTDIR:-cdktf.out}/rendered" -type f \
 		\( -name cdk.tf.json -o -path '*/rendered/*' \) | sort
 
@@ -57,8 +72,8 @@ setup-dev: setup $(VENV)/.dev $(CHECKOV_VENV)/.installed
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime: requirements.txt pyproject.toml | $(PY)
-	$(PY) -m pip install $(PIP_QUIET) -r requirements.txt 2> >(grep -v "is ignored: it is neither" >&2)
+$(VENV)/.runtime: $(RUNTIME_REQUIREMENTS) pyproject.toml | $(PY)
+	$(PY) -m pip install $(PIP_QUIET) $(addprefix -r ,$(RUNTIME_REQUIREMENTS)) 2> >(grep -v "is ignored: it is neither" >&2)
 	$(PY) -m pip install $(PIP_QUIET) --no-deps -e . 2> >(grep -v "is ignored: it is neither" >&2)
 	touch $@
 
@@ -75,7 +90,7 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements-checkov.txt 2> >(grep -v "is ignored: it is neither" >&2)
 	touch $@
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json $(NODE_STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import re
-from typing import Any
-
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from tests.apps import APP_CONFIGS, SynthesizedApp
-
-LOCAL_STATE = re.compile(r'"path": "[^"]*/terraform\.([a-z-]+)\.tfstate"')
-
-
-def normalised(doc: dict[str, Any]) -> dict[str, Any]:
-    """The local backend's absolute path depends on the checkout: replace it."""
-    text = LOCAL_STATE.sub(r'"path": "<checkout>/terraform.\1.tfstate"', json.dumps(doc))
-    result: dict[str, Any] = json.loads(text)
-    return result
+from tests.normalise import normalised
 
 
 @pytest.mark.parametrize("name", sorted(APP_CONFIGS))

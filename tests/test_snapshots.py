@@ -8,10 +8,11 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from tests.configurations import CONFIGURATIONS
+from tests.normalise import normalised
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGURATIONS))
 def test_synthesized_document_matches_snapshot(
     name: str, synthesized: dict[str, dict[str, Any]], snapshot: SnapshotAssertion
 ) -> None:
-    assert synthesized[name] == snapshot
+    assert normalised(synthesized[name]) == snapshot

@@ -135,10 +135,13 @@ def test_static_mode_warns_and_creates_users_not_roles(apps: dict[str, Synthesiz
     ]
 
 
-def test_real_cdktf_synth_cli_on_the_default_config(tmp_path: Path) -> None:
-    """`cdktf synth` as a user runs it: the CLI runs main.py and reads what it wrote."""
-    cli = ROOT / "node_modules" / ".bin" / "cdktf"
-    assert cli.is_file(), "the CDKTF CLI is missing: `make test` installs it"
+def test_real_cli_synth_on_the_default_config(tmp_path: Path) -> None:
+    """`cdktf synth` (or `cdktn synth`) as a user runs it: the CLI runs main.py through app.sh
+    and reads what it wrote."""
+    from platform_storage.cdk import CORE
+
+    cli = ROOT / "node_modules" / ".bin" / CORE
+    assert cli.is_file(), f"the {CORE} CLI is missing: `make test` installs it"
     env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path / "cdktf.out"), "CI": "1"}
     env.pop("PLATFORM_STORAGE_CONFIG", None)
     done = subprocess.run(

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from platform_storage.aws import AwsAccount, issuer_host_path
-from platform_storage.cdk import Construct, IamOpenidConnectProvider, TerraformStack
+from platform_storage.cdk import Construct, IamOpenidConnectProvider, TerraformStack, ensure_core
 from platform_storage.constructs.workload_role import WorkloadRole
 from platform_storage.trust import STS_AUDIENCE, web_identity_trust
 
@@ -43,6 +43,7 @@ class OidcFederatedRole(WorkloadRole):
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
+        ensure_core(scope)
         host_path = issuer_host_path(issuer)
         provider_arn = account.oidc_provider_arn(issuer)
         oidc_provider: IamOpenidConnectProvider | None = None

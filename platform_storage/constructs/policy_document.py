@@ -10,6 +10,7 @@ from platform_storage.cdk import (
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
+    ensure_core,
 )
 from platform_storage.policy import PolicyStatement
 
@@ -25,6 +26,7 @@ class PolicyDocument(Construct):
     def __init__(
         self, scope: Construct, id: str, *, statements: Iterable[PolicyStatement] = ()
     ) -> None:
+        ensure_core(scope)
         super().__init__(scope, id)
         self._statements: list[PolicyStatement] = []
         self.data = DataAwsIamPolicyDocument(self, "document")

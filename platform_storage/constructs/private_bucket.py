@@ -39,6 +39,7 @@ from platform_storage.cdk import (
     TerraformResourceLifecycle,
     TerraformStack,
     Token,
+    ensure_core,
 )
 from platform_storage.cdk import (
     S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects as SseKmsEncryptedObjects,  # noqa: E501
@@ -158,6 +159,7 @@ class PrivateBucket(Construct):
         min_tls_version: str = "1.2",
         tags: Mapping[str, str] | None = None,
     ) -> None:
+        ensure_core(scope)
         super().__init__(scope, id)
         apply_rules(TerraformStack.of(self))
         problems = _option_problems(

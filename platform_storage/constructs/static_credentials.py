@@ -16,6 +16,7 @@ from platform_storage.cdk import (
     IamUserGroupMembership,
     TerraformOutput,
     TerraformStack,
+    ensure_core,
 )
 from platform_storage.constructs.workload_role import StoragePolicy
 from platform_storage.naming import iam_path_problems, role_name_problems
@@ -55,6 +56,7 @@ class StaticCredentials(Construct):
         output_prefix: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
+        ensure_core(scope)
         super().__init__(scope, id)
         apply_rules(TerraformStack.of(self))
         problems = [f"user_name {p}" for p in role_name_problems(user_name)]

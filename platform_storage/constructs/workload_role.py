@@ -12,6 +12,7 @@ from platform_storage.cdk import (
     IamRole,
     IamRolePolicyAttachment,
     TerraformStack,
+    ensure_core,
 )
 from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.naming import iam_path_problems, role_name_problems
@@ -107,6 +108,7 @@ class WorkloadRole(Construct):
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
+        ensure_core(scope)
         super().__init__(scope, id)
         apply_rules(TerraformStack.of(self))
         problems = [f"role_name {p}" for p in role_name_problems(role_name)]

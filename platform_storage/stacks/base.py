@@ -11,6 +11,7 @@ from platform_storage.cdk import (
     S3Backend,
     TerraformOutput,
     TerraformStack,
+    ensure_core,
 )
 from platform_storage.config import AwsSettings, BackendSettings
 from platform_storage.rules.aspect import apply_rules
@@ -33,6 +34,7 @@ class PlatformStack(TerraformStack):
     def __init__(
         self, scope: Construct, id: str, *, aws: AwsSettings, backend: BackendSettings | None
     ) -> None:
+        ensure_core(scope)
         super().__init__(scope, id)
         apply_rules(self)
         AwsProvider(
