@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import os
 import shutil
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -188,10 +189,23 @@ def core_of(scope: IConstruct) -> str | None:
     return None
 
 
-def ensure_core(scope: IConstruct) -> None:
+def stack_of(scope: IConstruct) -> TerraformStack:
+    """The stack holding `scope`; no jsii round trip when `scope` is the stack itself."""
+    return scope if isinstance(scope, TerraformStack) else TerraformStack.of(scope)
+
+
+_checked_scopes: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def ensure_core(scope: IConstruct, *children: object) -> None:
     """Refuse, in one sentence, a scope from the other core: jsii would otherwise fail late with
-    a type error, or not at all while writing a wrong document."""
+    a type error, or not at all while writing a wrong document. Each scope is checked once, and
+    `children` (the constructs being created in it) count as checked too."""
+    _checked_scopes.update(children)
+    if scope in _checked_scopes:
+        return
     other = core_of(scope)
+    _checked_scopes.add(scope)
     if other is not None and other != CORE:
         raise CoreError(
             f"{scope.node.path or 'the app'} was built with {other} but platform_storage loaded"
@@ -262,4 +276,5 @@ __all__ = [
     "Token",
     "ensure_core",
     "implements",
+    "stack_of",
 ]

@@ -55,7 +55,7 @@ def test_checkov_evaluates_every_identity_policy(reports: list[dict[str, Any]]) 
     for report in reports:
         for check in report["results"]["passed_checks"]:
             passed.setdefault(check["resource"], set()).add(check["check_id"])
-    storage_documents = [r for r in passed if r.startswith("data.") and "_storage_document_" in r]
+    storage_documents = [r for r in passed if r.startswith("data.") and "_storage-document_" in r]
     assert len(storage_documents) >= 8
     for resource in storage_documents:
         assert IAM_DATA_CHECKS | {"CKV_AWS_356"} <= passed[resource], resource

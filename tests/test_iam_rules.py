@@ -110,7 +110,7 @@ def test_identity_grant_of_s3_star_fails_the_real_synth(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError) as raised:
         synth_app(tmp_path, build)
-    assert "[iam/runner/storage/document/document] [PS-IAM-1]" in str(raised.value)
+    assert "[iam/runner/storage-document] [PS-IAM-1]" in str(raised.value)
     assert "[PS-IAM-2]" in str(raised.value)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platform_storage.cdk import Construct, DataAwsCallerIdentity, DataAwsPartition, TerraformStack
+from platform_storage.cdk import Construct, DataAwsCallerIdentity, DataAwsPartition, stack_of
 
 _CALLER = "platform-storage-caller-identity"
 _PARTITION = "platform-storage-partition"
@@ -10,7 +10,7 @@ _PARTITION = "platform-storage-partition"
 
 def caller_identity(scope: Construct) -> DataAwsCallerIdentity:
     """`data.aws_caller_identity` shared by every construct of the stack that holds `scope`."""
-    stack = TerraformStack.of(scope)
+    stack = stack_of(scope)
     found = stack.node.try_find_child(_CALLER)
     if isinstance(found, DataAwsCallerIdentity):
         return found
@@ -19,7 +19,7 @@ def caller_identity(scope: Construct) -> DataAwsCallerIdentity:
 
 def partition(scope: Construct) -> DataAwsPartition:
     """`data.aws_partition` shared by every construct of the stack that holds `scope`."""
-    stack = TerraformStack.of(scope)
+    stack = stack_of(scope)
     found = stack.node.try_find_child(_PARTITION)
     if isinstance(found, DataAwsPartition):
         return found

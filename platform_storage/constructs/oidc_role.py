@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from platform_storage.aws import AwsAccount, issuer_host_path
-from platform_storage.cdk import Construct, IamOpenidConnectProvider, TerraformStack, ensure_core
+from platform_storage.cdk import Construct, IamOpenidConnectProvider, ensure_core, stack_of
 from platform_storage.constructs.workload_role import WorkloadRole
 from platform_storage.trust import STS_AUDIENCE, web_identity_trust
 
@@ -43,7 +43,7 @@ class OidcFederatedRole(WorkloadRole):
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        ensure_core(scope)
+        ensure_core(scope, self)
         host_path = issuer_host_path(issuer)
         provider_arn = account.oidc_provider_arn(issuer)
         oidc_provider: IamOpenidConnectProvider | None = None
@@ -76,7 +76,7 @@ class OidcFederatedRole(WorkloadRole):
 def oidc_provider_for(scope: Construct, issuer: str, audience: str) -> IamOpenidConnectProvider:
     """The stack's IAM OIDC provider for `issuer`, created once however many roles trust it
     (IAM allows one provider per issuer and account). Its client ids are the audiences asked for."""
-    stack = TerraformStack.of(scope)
+    stack = stack_of(scope)
     id = "oidc-provider-" + re.sub(r"[^A-Za-z0-9]+", "-", issuer_host_path(issuer)).strip("-")
     found = stack.node.try_find_child(id)
     if isinstance(found, IamOpenidConnectProvider):

@@ -15,36 +15,46 @@ from platform_storage.cdk import (
 from platform_storage.policy import PolicyStatement
 
 
-class PolicyDocument(Construct):
+class PolicyDocument:
     """An IAM policy document that statements can be added to until synthesis.
 
-    Rendered as `data.aws_iam_policy_document` rather than a JSON string: checkov evaluates its
-    deeper IAM checks only for that form (a JSON string is silently skipped), and the AWS provider
-    normalises the JSON so plans show no spurious diffs. Statement ids must be unique.
+    Rendered as `data.aws_iam_policy_document` (created in `scope` under `id`) rather than a JSON
+    string: checkov evaluates its deeper IAM checks only for that form (a JSON string is silently
+    skipped), and the AWS provider normalises the JSON so plans show no spurious diffs. Statement
+    ids must be unique. Not a construct of its own: a wrapper construct would add a node, and a
+    jsii round trip, to every policy of every identity.
     """
 
     def __init__(
         self, scope: Construct, id: str, *, statements: Iterable[PolicyStatement] = ()
     ) -> None:
         ensure_core(scope)
-        super().__init__(scope, id)
         self._statements: list[PolicyStatement] = []
-        self.data = DataAwsIamPolicyDocument(self, "document")
-        self.add_statements(*statements)
+        initial = list(statements)
+        self._check_sids(initial)
+        self._statements = initial
+        # The first statements go in with the data source: one jsii round trip fewer.
+        self.data = DataAwsIamPolicyDocument(
+            scope, id, statement=[_render(s) for s in self._statements] or None
+        )
 
     def add_statements(self, *statements: PolicyStatement) -> None:
         """Append statements; a repeated `sid` is refused because IAM would reject the policy."""
         if not statements:
             return
+        self._check_sids(statements)
+        self._statements.extend(statements)
+        self.data.put_statement([_render(s) for s in self._statements])
+
+    def _check_sids(self, statements: Iterable[PolicyStatement]) -> None:
         taken = {s.sid for s in self._statements}
         for statement in statements:
             if statement.sid in taken:
                 raise ValueError(
-                    f"{self.node.path}: statement id {statement.sid!r} is already in the policy"
+                    f"{self.data.node.path}: statement id {statement.sid!r} is already in the"
+                    " policy"
                 )
             taken.add(statement.sid)
-        self._statements.extend(statements)
-        self.data.put_statement([_render(s) for s in self._statements])
 
     @property
     def statements(self) -> tuple[PolicyStatement, ...]:

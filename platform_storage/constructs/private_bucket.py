@@ -37,9 +37,9 @@ from platform_storage.cdk import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
     TerraformResourceLifecycle,
-    TerraformStack,
     Token,
     ensure_core,
+    stack_of,
 )
 from platform_storage.cdk import (
     S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects as SseKmsEncryptedObjects,  # noqa: E501
@@ -159,9 +159,9 @@ class PrivateBucket(Construct):
         min_tls_version: str = "1.2",
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        ensure_core(scope)
+        ensure_core(scope, self)
         super().__init__(scope, id)
-        apply_rules(TerraformStack.of(self))
+        apply_rules(stack_of(scope))
         problems = _option_problems(
             bucket_name=bucket_name,
             encryption=encryption,
@@ -181,7 +181,8 @@ class PrivateBucket(Construct):
 
         self.bucket_name = bucket_name
         self.encryption = encryption
-        self._grants: list[tuple[str, str | None]] = []
+        self._grants: list[tuple[WorkloadIdentity, str | None]] = []
+        self._label = id
         self.versioned = versioned
         self.bucket = S3Bucket(
             self,
@@ -298,22 +299,22 @@ class PrivateBucket(Construct):
         not be isolated from each other.
         """
         normalized = normalize_prefix(prefix) if prefix is not None else None
-        who = _identity_label(identity)
         for other, other_prefix in self._grants:
             if normalized is None or other_prefix is None:
                 clash = "the whole bucket" if normalized is None else repr(normalized)
                 raise PrefixError(
-                    f"{self.node.path}: grant of {clash} to {who} overlaps the grant of"
+                    f"{self.node.path}: grant of {clash} to {_identity_label(identity)} overlaps"
+                    " the grant of"
                     f" {'the whole bucket' if other_prefix is None else repr(other_prefix)}"
-                    f" to {other}; tenants of one bucket need disjoint prefixes"
+                    f" to {_identity_label(other)}; tenants of one bucket need disjoint prefixes"
                 )
             if overlapping_prefixes([normalized, other_prefix]):
                 raise PrefixError(
-                    f"{self.node.path}: prefix {normalized!r} for {who} repeats or nests in"
-                    f" {other_prefix!r} granted to {other}; tenants of one bucket need"
-                    " disjoint prefixes"
+                    f"{self.node.path}: prefix {normalized!r} for {_identity_label(identity)}"
+                    f" repeats or nests in {other_prefix!r} granted to {_identity_label(other)};"
+                    " tenants of one bucket need disjoint prefixes"
                 )
-        self._grants.append((who, normalized))
+        self._grants.append((identity, normalized))
         identity.add_policy_statements(
             *access_statements(
                 Grant(
@@ -322,7 +323,7 @@ class PrivateBucket(Construct):
                     prefix=normalized,
                     kms_key_arn=self.kms_key_arn,
                     state=state,
-                    label=self.node.id,
+                    label=self._label,
                 )
             )
         )

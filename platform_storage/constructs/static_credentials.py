@@ -15,8 +15,8 @@ from platform_storage.cdk import (
     IamUser,
     IamUserGroupMembership,
     TerraformOutput,
-    TerraformStack,
     ensure_core,
+    stack_of,
 )
 from platform_storage.constructs.workload_role import StoragePolicy
 from platform_storage.naming import iam_path_problems, role_name_problems
@@ -56,9 +56,9 @@ class StaticCredentials(Construct):
         output_prefix: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        ensure_core(scope)
+        ensure_core(scope, self)
         super().__init__(scope, id)
-        apply_rules(TerraformStack.of(self))
+        apply_rules(stack_of(scope))
         problems = [f"user_name {p}" for p in role_name_problems(user_name)]
         problems += [f"path {p}" for p in iam_path_problems(path)]
         if problems:

@@ -11,8 +11,8 @@ from platform_storage.cdk import (
     IamPolicy,
     IamRole,
     IamRolePolicyAttachment,
-    TerraformStack,
     ensure_core,
+    stack_of,
 )
 from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.naming import iam_path_problems, role_name_problems
@@ -35,23 +35,19 @@ class WorkloadIdentity(Protocol):
     def add_policy_statements(self, *statements: PolicyStatement) -> None: ...
 
 
-class StoragePolicy(Construct):
+class StoragePolicy:
     """The one customer-managed policy that carries an identity's storage grants.
 
-    The policy resource is only written once a statement exists: IAM rejects a policy without
-    statements. The owner attaches the returned policy to its role or group.
+    The policy resources (`<id>-document`, `<id>-policy` in `scope`) are only written once a
+    statement exists: IAM rejects a policy without statements. The owner attaches the returned
+    policy to its role or group.
     """
 
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        name: str,
-        path: str,
-        description: str,
+        self, scope: Construct, id: str, *, name: str, path: str, description: str
     ) -> None:
-        super().__init__(scope, id)
+        self._scope = scope
+        self._id = id
         self._name = name
         self._path = path
         self._description = description
@@ -64,16 +60,19 @@ class StoragePolicy(Construct):
 
     def add_statements(self, *statements: PolicyStatement) -> IamPolicy:
         if self.document is None or self.policy is None:
-            self.document = PolicyDocument(self, "document")
+            self.document = PolicyDocument(
+                self._scope, f"{self._id}-document", statements=statements
+            )
             self.policy = IamPolicy(
-                self,
-                "policy",
+                self._scope,
+                f"{self._id}-policy",
                 name=self._name,
                 path=self._path,
                 description=self._description,
                 policy=self.document.json,
             )
-        self.document.add_statements(*statements)
+        else:
+            self.document.add_statements(*statements)
         return self.policy
 
 
@@ -108,9 +107,9 @@ class WorkloadRole(Construct):
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        ensure_core(scope)
+        ensure_core(scope, self)
         super().__init__(scope, id)
-        apply_rules(TerraformStack.of(self))
+        apply_rules(stack_of(scope))
         problems = [f"role_name {p}" for p in role_name_problems(role_name)]
         problems += [f"path {p}" for p in iam_path_problems(path)]
         if not MIN_SESSION_SECONDS <= max_session_duration <= MAX_SESSION_SECONDS:

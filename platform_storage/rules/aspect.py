@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
 
 from platform_storage.cdk import (
@@ -45,23 +46,32 @@ def _suppression_reason(construct: IConstruct, rule_id: str) -> str | None:
     return None
 
 
-Checker = Callable[[TerraformStack, TerraformDocument], list[Finding]]
+Checker = Callable[[TerraformDocument, list[IConstruct]], list[Finding]]
 
 
 @implements(IAspect)
 class DocumentRules:
-    """Runs document rules once per stack and reports each finding on the construct at fault."""
+    """Runs every rule set once per stack, over the synthesized document, and reports each
+    finding on the construct at fault.
 
-    def __init__(self, name: str, checker: Checker) -> None:
-        self.name = name
-        self._checker = checker
+    One aspect carries all rule sets: CDK calls an aspect back for every construct of the tree
+    (a JavaScript-to-Python round trip each), so a second aspect would double that cost.
+    """
+
+    def __init__(self) -> None:
+        self.rule_sets: dict[str, Checker] = {}
 
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, TerraformStack):
             return
         doc = TerraformDocument(node.to_terraform())
-        by_path = {c.node.path: c for c in node.node.find_all()}
-        for finding in self._checker(node, doc):
+        constructs = node.node.find_all()
+        findings = [f for check in self.rule_sets.values() for f in check(doc, constructs)]
+        if not findings:
+            return
+        # Paths only when there is something to report: one round trip per construct.
+        by_path = {c.node.path: c for c in constructs}
+        for finding in findings:
             target = by_path.get(finding.path, node)
             reason = _suppression_reason(target, finding.rule_id)
             if reason is None:
@@ -74,25 +84,32 @@ class DocumentRules:
                 )
 
 
-def _bucket_findings(stack: TerraformStack, doc: TerraformDocument) -> list[Finding]:
+def _bucket_findings(doc: TerraformDocument, constructs: list[IConstruct]) -> list[Finding]:
     # Imported here: the constructs apply these rules, so a module-level import would be circular.
     from platform_storage.constructs.state_bucket import StateBucket
 
-    state_paths = [c.bucket.node.path for c in stack.node.find_all() if isinstance(c, StateBucket)]
+    state_paths = [c.bucket.node.path for c in constructs if isinstance(c, StateBucket)]
     return check_buckets(doc, state_paths=state_paths, rules=BUCKET_RULES)
 
 
-def _iam_findings(stack: TerraformStack, doc: TerraformDocument) -> list[Finding]:
+def _iam_findings(doc: TerraformDocument, constructs: list[IConstruct]) -> list[Finding]:
     return check_iam(doc)
 
 
-_CHECKERS: dict[str, Checker] = {"buckets": _bucket_findings, "iam": _iam_findings}
+RULE_SETS: dict[str, Checker] = {"buckets": _bucket_findings, "iam": _iam_findings}
+_applied: dict[int, DocumentRules] = {}
 
 
 def apply_rules(stack: TerraformStack, names: Iterable[str] | None = None) -> None:
-    """Add the rule aspects to `stack` once each (idempotent); all rule sets by default."""
-    aspects = Aspects.of(stack)
-    present = {a.name for a in aspects.all if isinstance(a, DocumentRules)}
-    for name in names or _CHECKERS:
-        if name not in present:
-            aspects.add(DocumentRules(name, _CHECKERS[name]))
+    """Check `stack` at synth with the named rule sets (all by default). Idempotent, and cheap
+    after the first call for a stack: the constructs call it for their stack every time."""
+    aspect = _applied.get(id(stack))
+    if aspect is None:
+        existing = [a for a in Aspects.of(stack).all if isinstance(a, DocumentRules)]
+        aspect = existing[0] if existing else DocumentRules()
+        if not existing:
+            Aspects.of(stack).add(aspect)
+        _applied[id(stack)] = aspect
+        weakref.finalize(stack, _applied.pop, id(stack), None)
+    for name in names or RULE_SETS:
+        aspect.rule_sets.setdefault(name, RULE_SETS[name])

@@ -34,7 +34,7 @@ class PlatformStack(TerraformStack):
     def __init__(
         self, scope: Construct, id: str, *, aws: AwsSettings, backend: BackendSettings | None
     ) -> None:
-        ensure_core(scope)
+        ensure_core(scope, self)
         super().__init__(scope, id)
         apply_rules(self)
         AwsProvider(
@@ -60,8 +60,11 @@ class PlatformStack(TerraformStack):
         self, name: str, value: str, description: str, *, sensitive: bool = False
     ) -> TerraformOutput:
         """An output named exactly `name` (dashes become underscores)."""
-        output = TerraformOutput(
-            self, f"output-{name}", value=value, description=description, sensitive=sensitive
+        # An output directly under the stack takes its id as its name: no override needed.
+        return TerraformOutput(
+            self,
+            re.sub(r"[^A-Za-z0-9_]", "_", name),
+            value=value,
+            description=description,
+            sensitive=sensitive,
         )
-        output.override_logical_id(re.sub(r"[^A-Za-z0-9_]", "_", name))
-        return output

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from platform_storage.access import AccessProfile
 from platform_storage.cdk import Construct
 from platform_storage.config import StorageConfig
 from platform_storage.constructs import PrivateBucket, ServiceAccount, StateBucket
 from platform_storage.plan import MassdriverPlan
-from platform_storage.render.massdriver_values import massdriver_values
+from platform_storage.render.files import RenderedFile
 from platform_storage.stacks.base import PlatformStack
 from platform_storage.stacks.bucket_settings import bucket_kwargs
 from platform_storage.stacks.identities import create_identity
@@ -24,6 +26,7 @@ class MassdriverStorageStack(PlatformStack):
       `argo-artifacts` profile on the argo bucket.
 
     Outputs: every bucket's name and ARN, every role's ARN, and the rendered Helm values.
+    `rendered`: the files of `render.files.rendered_files`, whose documents become outputs.
     `create_oidc_provider`: whether this stack creates the cluster's IAM OIDC provider.
     """
 
@@ -34,6 +37,7 @@ class MassdriverStorageStack(PlatformStack):
         *,
         config: StorageConfig,
         plan: MassdriverPlan,
+        rendered: Mapping[str, RenderedFile],
         create_oidc_provider: bool,
     ) -> None:
         super().__init__(scope, id, aws=config.aws, backend=config.backend)
@@ -97,6 +101,6 @@ class MassdriverStorageStack(PlatformStack):
 
         self.output(
             "rendered_massdriver_values",
-            massdriver_values(plan),
+            rendered["massdriver-values.yaml"].content,
             "Helm values for the massdriver chart (rendered/massdriver-values.yaml)",
         )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from platform_storage.cdk import Construct
 from platform_storage.config import StorageConfig
 from platform_storage.constructs import ServiceAccount, StateBucket
 from platform_storage.plan import RunnerPlan
-from platform_storage.render.runner_files import runner_document, runners_hcl
+from platform_storage.render.files import RenderedFile
 from platform_storage.stacks.base import PlatformStack
 from platform_storage.stacks.bucket_settings import bucket_kwargs
 from platform_storage.stacks.identities import create_identity
@@ -18,6 +20,7 @@ class OrchestratorStateStack(PlatformStack):
 
     Outputs: the bucket's name and ARN, each runner's principal ARN, each rendered runner
     document and the HCL state storage map.
+    `rendered`: the files of `render.files.rendered_files`, whose documents become outputs.
     `create_oidc_provider`: whether this stack creates the EKS cluster's IAM OIDC provider.
     """
 
@@ -28,6 +31,7 @@ class OrchestratorStateStack(PlatformStack):
         *,
         config: StorageConfig,
         runners: list[RunnerPlan],
+        rendered: Mapping[str, RenderedFile],
         create_oidc_provider: bool,
     ) -> None:
         super().__init__(scope, id, aws=config.aws, backend=config.backend)
@@ -73,11 +77,11 @@ class OrchestratorStateStack(PlatformStack):
             )
             self.output(
                 f"rendered_runner_{key}",
-                runner_document(plan),
+                rendered[f"orchestrator/{runner.id}.yaml"].content,
                 f"hctl create runner document (rendered/orchestrator/{runner.id}.yaml)",
             )
         self.output(
             "rendered_runners_tf",
-            runners_hcl(runners),
+            rendered["orchestrator/runners.tf"].content,
             "state_storage_configuration per runner (rendered/orchestrator/runners.tf)",
         )
