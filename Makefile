@@ -53,7 +53,7 @@ synth: setup
 test: setup-dev
 	$(MAKE) --no-print-directory lint typecheck unit
 
-bench: setup-dev $(VENV)/.bench
+bench: setup-dev
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint:
@@ -79,10 +79,6 @@ $(VENV)/.runtime: $(RUNTIME_REQUIREMENTS) pyproject.toml | $(PY)
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install $(PIP_QUIET) -r requirements-dev.txt 2> >(grep -v "is ignored: it is neither" >&2)
-	touch $@
-
-$(VENV)/.bench: requirements-bench.txt $(VENV)/.runtime
-	$(PY) -m pip install $(PIP_QUIET) -r requirements-bench.txt 2> >(grep -v "is ignored: it is neither" >&2)
 	touch $@
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt

@@ -114,11 +114,27 @@ def test_values_header_names_the_chart_version(apps: dict[str, SynthesizedApp]) 
     assert "legacy layout" in first
 
 
-def terraform_arn(app: SynthesizedApp, stack: str, output: str) -> str:
+def principal_references(app: SynthesizedApp) -> list[tuple[str, str]]:
+    """(stack, reference) of every principal ARN output, single or in a map by runner id."""
+    found = []
+    for stack, doc in app.stacks.items():
+        for name, output in doc.get("output", {}).items():
+            if name.endswith("_principal_arn"):
+                found.append((stack, output["value"]))
+            elif name == "runner_principal_arns":
+                found += [(stack, value) for value in output["value"].values()]
+    return found
+
+
+def terraform_arn(app: SynthesizedApp, stack: str, output: str, key: str | None = None) -> str:
     """The ARN Terraform will report for the principal an output points at:
     arn:<partition>:iam::<account>:<role|user><path><name> of that resource."""
+    value = app.stacks[stack]["output"][output]["value"]
+    return arn_of(app, stack, value[key] if key else value)
+
+
+def arn_of(app: SynthesizedApp, stack: str, reference: str) -> str:
     doc = app.stacks[stack]
-    reference = doc["output"][output]["value"]
     type_, name = reference.removeprefix("${").removesuffix(".arn}").split(".")
     resource = doc["resource"][type_][name]
     kind = "role" if type_ == "aws_iam_role" else "user"
@@ -139,11 +155,11 @@ def test_rendered_role_arns_equal_what_the_outputs_will_hold(
     ] == terraform_arn(app, "massdriver-storage", "argo_principal_arn")
     account = yaml.safe_load(app.rendered["orchestrator/eks-prod.serviceaccount.yaml"])
     assert account["metadata"]["annotations"][ROLE_ANNOTATION] == terraform_arn(
-        app, "orchestrator-state", "runner_eks_prod_principal_arn"
+        app, "orchestrator-state", "runner_principal_arns", "eks-prod"
     )
     ecs = yaml.safe_load(app.rendered["orchestrator/ecs-batch.yaml"])
     assert ecs["runner_configuration"]["job"]["task_role_arn"] == terraform_arn(
-        app, "orchestrator-state", "runner_ecs_batch_principal_arn"
+        app, "orchestrator-state", "runner_principal_arns", "ecs-batch"
     )
 
 
@@ -152,13 +168,11 @@ def test_rendered_arns_follow_the_partition(apps: dict[str, SynthesizedApp]) -> 
     checked = 0
     for app in apps.values():
         rendered = "\n".join(app.rendered.values())
-        for stack, doc in app.stacks.items():
-            for output in doc.get("output", {}):
-                if output.endswith("_principal_arn"):
-                    arn = terraform_arn(app, stack, output)
-                    if arn.split(":")[5].startswith("role"):
-                        assert arn in rendered, arn
-                    checked += 1
+        for stack, reference in principal_references(app):
+            arn = arn_of(app, stack, reference)
+            if arn.split(":")[5].startswith("role"):
+                assert arn in rendered, arn
+            checked += 1
     assert checked >= 10
 
 

@@ -61,24 +61,18 @@ def test_every_bucket_and_principal_has_an_output(apps: dict[str, SynthesizedApp
     ):
         assert name in outputs, name
     runner_outputs = apps["default"].stacks["orchestrator-state"]["output"]
-    for name in (
-        "state_bucket_name",
-        "state_bucket_arn",
-        "runner_eks_prod_principal_arn",
-        "runner_ecs_batch_principal_arn",
-        "rendered_runner_eks_prod",
-        "rendered_runner_ecs_batch",
-        "rendered_runners_tf",
-    ):
+    for name in ("state_bucket_name", "state_bucket_arn", "rendered_runners_tf"):
         assert name in runner_outputs, name
+    assert set(runner_outputs["runner_principal_arns"]["value"]) == {"eks-prod", "ecs-batch"}
+    assert set(runner_outputs["rendered_runners"]["value"]) == {"eks-prod", "ecs-batch"}
 
 
 def test_rendered_documents_as_outputs_equal_the_files(apps: dict[str, SynthesizedApp]) -> None:
     app = apps["default"]
     outputs = app.stacks["orchestrator-state"]["output"]
-    assert (
-        outputs["rendered_runner_eks_prod"]["value"] == app.rendered["orchestrator/eks-prod.yaml"]
-    )
+    documents = outputs["rendered_runners"]["value"]
+    assert documents["eks-prod"] == app.rendered["orchestrator/eks-prod.yaml"]
+    assert documents["ecs-batch"] == app.rendered["orchestrator/ecs-batch.yaml"]
     values = app.stacks["massdriver-storage"]["output"]["rendered_massdriver_values"]["value"]
     assert values == app.rendered["massdriver-values.yaml"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from platform_storage.cdk import (
     AwsProvider,
@@ -57,14 +58,19 @@ class PlatformStack(TerraformStack):
             self.add_override("terraform.backend.s3.use_lockfile", True)
 
     def output(
-        self, name: str, value: str, description: str, *, sensitive: bool = False
+        self,
+        name: str,
+        value: str | Mapping[str, str],
+        description: str,
+        *,
+        sensitive: bool = False,
     ) -> TerraformOutput:
         """An output named exactly `name` (dashes become underscores)."""
         # An output directly under the stack takes its id as its name: no override needed.
         return TerraformOutput(
             self,
             re.sub(r"[^A-Za-z0-9_]", "_", name),
-            value=value,
+            value=value if isinstance(value, str) else dict(value),
             description=description,
             sensitive=sensitive,
         )

@@ -18,8 +18,8 @@ class OrchestratorStateStack(PlatformStack):
     """One `StateBucket` shared by every runner, each runner's identity confined to its
     `path_prefix` with the `tf-state` profile (plus lockfile / delete rights when asked).
 
-    Outputs: the bucket's name and ARN, each runner's principal ARN, each rendered runner
-    document and the HCL state storage map.
+    Outputs: the bucket's name and ARN, `runner_principal_arns` and `rendered_runners` (maps by
+    runner id), and the HCL state storage map.
     `rendered`: the files of `render.files.rendered_files`, whose documents become outputs.
     `create_oidc_provider`: whether this stack creates the EKS cluster's IAM OIDC provider.
     """
@@ -42,6 +42,8 @@ class OrchestratorStateStack(PlatformStack):
         )
         self.output("state_bucket_name", bucket.bucket.bucket, "Runner state bucket")
         self.output("state_bucket_arn", bucket.bucket_arn, "Runner state bucket ARN")
+        principals: dict[str, str] = {}
+        documents: dict[str, str] = {}
         for plan in runners:
             runner = plan.settings
             service_accounts = (
@@ -69,17 +71,21 @@ class OrchestratorStateStack(PlatformStack):
                 lockfile=runner.lockfile,
                 delete_state=runner.delete_state,
             )
-            key = runner.id.replace("-", "_")
-            self.output(
-                f"runner_{key}_principal_arn",
-                identity.arn_reference,
-                f"{plan.identity.kind} identity of runner {runner.id}",
-            )
-            self.output(
-                f"rendered_runner_{key}",
-                rendered[f"orchestrator/{runner.id}.yaml"].content,
-                f"hctl create runner document (rendered/orchestrator/{runner.id}.yaml)",
-            )
+            principals[runner.id] = identity.arn_reference
+            documents[runner.id] = rendered[f"orchestrator/{runner.id}.yaml"].content
+        # One map per kind rather than an output per runner: read one runner's with
+        # `cdktf output` and `jq '.runner_principal_arns["<id>"]'`. Per-runner outputs would cost
+        # two more CDK objects per runner.
+        self.output(
+            "runner_principal_arns",
+            principals,
+            "ARN of each runner's identity (role, or user for static credentials), by runner id",
+        )
+        self.output(
+            "rendered_runners",
+            documents,
+            "hctl create runner documents by runner id (rendered/orchestrator/<id>.yaml)",
+        )
         self.output(
             "rendered_runners_tf",
             rendered["orchestrator/runners.tf"].content,
