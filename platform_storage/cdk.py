@@ -104,6 +104,7 @@ if TYPE_CHECKING:
     from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
     from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
     from cdktf_cdktf_provider_aws.iam_role import IamRole
+    from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
     from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
     from cdktf_cdktf_provider_aws.iam_user import IamUser
     from cdktf_cdktf_provider_aws.iam_user_group_membership import IamUserGroupMembership
@@ -238,6 +239,7 @@ __all__ = [
     "IamOpenidConnectProvider",
     "IamPolicy",
     "IamRole",
+    "IamRolePolicy",
     "IamRolePolicyAttachment",
     "IamUser",
     "IamUserGroupMembership",

@@ -57,19 +57,21 @@ def _policy_json(doc: dict[str, Any], reference: str) -> dict[str, Any]:
     return dict(resolve(doc, document_statements_to_iam(statements)))
 
 
+POLICY_TYPES = ("aws_iam_policy", "aws_iam_role_policy")  # managed, and roles' inline ones
+
+
 def identity_policy(doc: dict[str, Any], policy_name: str) -> dict[str, Any]:
-    """The resolved IAM JSON of the managed policy called `policy_name`."""
-    for block in TerraformDocument(doc).resources("aws_iam_policy"):
-        if block.config.get("name") == policy_name:
-            return _policy_json(doc, block.config["policy"])
-    raise KeyError(policy_name)
+    """The resolved IAM JSON of the managed or inline policy called `policy_name`."""
+    return identity_policies(doc)[policy_name]
 
 
 def identity_policies(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every managed policy of the document, by name (or address when unnamed)."""
+    """Every identity policy of the document, by name (or address when unnamed)."""
+    document = TerraformDocument(doc)
     return {
         block.config.get("name", block.address): _policy_json(doc, block.config["policy"])
-        for block in TerraformDocument(doc).resources("aws_iam_policy")
+        for type_ in POLICY_TYPES
+        for block in document.resources(type_)
     }
 
 

@@ -12,16 +12,60 @@ from platform_storage.cdk import (
     IamAccessKey,
     IamGroup,
     IamGroupPolicyAttachment,
+    IamPolicy,
     IamUser,
     IamUserGroupMembership,
     TerraformOutput,
     ensure_core,
     stack_of,
 )
-from platform_storage.constructs.workload_role import StoragePolicy
+from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.naming import iam_path_problems, role_name_problems
 from platform_storage.policy import PolicyStatement
 from platform_storage.rules.aspect import apply_rules
+
+
+class StoragePolicy:
+    """The one customer-managed policy that carries a static user's storage grants (attached
+    to the user's group: a policy attached to a user directly is what CKV_AWS_40 refuses).
+
+    The policy resources (`<id>-document`, `<id>-policy` in `scope`) are only written once a
+    statement exists: IAM rejects a policy without statements. The owner attaches the returned
+    policy to its role or group.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, name: str, path: str, description: str
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self._name = name
+        self._path = path
+        self._description = description
+        self.document: PolicyDocument | None = None
+        self.policy: IamPolicy | None = None
+
+    @property
+    def statements(self) -> tuple[PolicyStatement, ...]:
+        return self.document.statements if self.document else ()
+
+    def add_statements(self, *statements: PolicyStatement) -> IamPolicy:
+        if self.document is None or self.policy is None:
+            self.document = PolicyDocument(
+                self._scope, f"{self._id}-document", statements=statements
+            )
+            self.policy = IamPolicy(
+                self._scope,
+                f"{self._id}-policy",
+                name=self._name,
+                path=self._path,
+                description=self._description,
+                policy=self.document.json,
+            )
+        else:
+            self.document.add_statements(*statements)
+        return self.policy
+
 
 FEDERATION_ADVICE = (
     "static credentials: a long-lived access key that never expires on its own and must be "

@@ -8,9 +8,8 @@ from typing import Protocol
 from platform_storage.aws import AwsAccount
 from platform_storage.cdk import (
     Construct,
-    IamPolicy,
     IamRole,
-    IamRolePolicyAttachment,
+    IamRolePolicy,
     ensure_core,
     stack_of,
 )
@@ -35,47 +34,6 @@ class WorkloadIdentity(Protocol):
     def add_policy_statements(self, *statements: PolicyStatement) -> None: ...
 
 
-class StoragePolicy:
-    """The one customer-managed policy that carries an identity's storage grants.
-
-    The policy resources (`<id>-document`, `<id>-policy` in `scope`) are only written once a
-    statement exists: IAM rejects a policy without statements. The owner attaches the returned
-    policy to its role or group.
-    """
-
-    def __init__(
-        self, scope: Construct, id: str, *, name: str, path: str, description: str
-    ) -> None:
-        self._scope = scope
-        self._id = id
-        self._name = name
-        self._path = path
-        self._description = description
-        self.document: PolicyDocument | None = None
-        self.policy: IamPolicy | None = None
-
-    @property
-    def statements(self) -> tuple[PolicyStatement, ...]:
-        return self.document.statements if self.document else ()
-
-    def add_statements(self, *statements: PolicyStatement) -> IamPolicy:
-        if self.document is None or self.policy is None:
-            self.document = PolicyDocument(
-                self._scope, f"{self._id}-document", statements=statements
-            )
-            self.policy = IamPolicy(
-                self._scope,
-                f"{self._id}-policy",
-                name=self._name,
-                path=self._path,
-                description=self._description,
-                policy=self.document.json,
-            )
-        else:
-            self.document.add_statements(*statements)
-        return self.policy
-
-
 class WorkloadRole(Construct):
     """An IAM role with a deterministic name and a storage policy that grants add to.
 
@@ -90,7 +48,7 @@ class WorkloadRole(Construct):
     - `max_session_duration` = 3600 seconds (3600 to 43200).
     - `description` = None, `tags` = None.
 
-    Grants land in one customer-managed policy named `<role_name>-storage`, attached to the role.
+    Grants land in one inline policy named `<role_name>-storage` (see `add_policy_statements`).
     """
 
     def __init__(
@@ -135,14 +93,7 @@ class WorkloadRole(Construct):
             description=description,
             tags=dict(tags) if tags else None,
         )
-        self._storage = StoragePolicy(
-            self,
-            "storage",
-            name=f"{role_name}-storage",
-            path=path,
-            description=f"Storage grants of {role_name} (platform-storage)",
-        )
-        self._attached = False
+        self._storage_document: PolicyDocument | None = None
 
     @property
     def role_arn(self) -> str:
@@ -161,12 +112,21 @@ class WorkloadRole(Construct):
     @property
     def storage_statements(self) -> tuple[PolicyStatement, ...]:
         """The statements granted so far (what the storage policy will hold)."""
-        return self._storage.statements
+        return self._storage_document.statements if self._storage_document else ()
 
     def add_policy_statements(self, *statements: PolicyStatement) -> None:
-        policy = self._storage.add_statements(*statements)
-        if not self._attached:
-            IamRolePolicyAttachment(
-                self, "storage-attachment", role=self.role.name, policy_arn=policy.arn
-            )
-            self._attached = True
+        """Grants land in one inline policy, `<role_name>-storage`, written with the first one
+        (IAM rejects a policy without statements). Inline, not managed: the policy belongs to
+        this role alone, and it saves a policy and an attachment per role (with hundreds of
+        runners, Terraform resources and synth time)."""
+        if self._storage_document is not None:
+            self._storage_document.add_statements(*statements)
+            return
+        self._storage_document = PolicyDocument(self, "storage-document", statements=statements)
+        IamRolePolicy(
+            self,
+            "storage-policy",
+            name=f"{self.role_name}-storage",
+            role=self.role.id,
+            policy=self._storage_document.json,
+        )
