@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Unpack
 
 from platform_storage.aws import AwsAccount
 from platform_storage.cdk import Construct
-from platform_storage.constructs.workload_role import WorkloadRole
+from platform_storage.constructs.workload_role import RoleOptions, WorkloadRole
 from platform_storage.trust import ecs_task_trust
 
 
@@ -28,11 +28,7 @@ class EcsTaskRole(WorkloadRole):
         *,
         account: AwsAccount,
         role_name: str,
-        path: str = "/",
-        permissions_boundary_arn: str | None = None,
-        max_session_duration: int = 3600,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
+        **options: Unpack[RoleOptions],
     ) -> None:
         super().__init__(
             scope,
@@ -42,9 +38,5 @@ class EcsTaskRole(WorkloadRole):
             trust=ecs_task_trust(
                 account_id=account.account_id, partition=account.partition, region=account.region
             ),
-            path=path,
-            permissions_boundary_arn=permissions_boundary_arn,
-            max_session_duration=max_session_duration,
-            description=description,
-            tags=tags,
+            **options,
         )

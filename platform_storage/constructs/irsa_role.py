@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from typing import Unpack
 
 from platform_storage.aws import AwsAccount
 from platform_storage.cdk import Construct
 from platform_storage.constructs.oidc_role import OidcFederatedRole
+from platform_storage.constructs.workload_role import RoleOptions
 from platform_storage.trust import STS_AUDIENCE, ServiceAccount
 
 
@@ -38,11 +40,7 @@ class IrsaRole(OidcFederatedRole):
         oidc_issuer: str,
         service_accounts: Sequence[ServiceAccount],
         create_oidc_provider: bool = False,
-        path: str = "/",
-        permissions_boundary_arn: str | None = None,
-        max_session_duration: int = 3600,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
+        **options: Unpack[RoleOptions],
     ) -> None:
         if not service_accounts:
             raise ValueError(f"IrsaRole {id}: service_accounts needs at least one entry")
@@ -55,10 +53,6 @@ class IrsaRole(OidcFederatedRole):
             subjects=[sa.subject for sa in service_accounts],
             audience=STS_AUDIENCE,
             create_oidc_provider=create_oidc_provider,
-            path=path,
-            permissions_boundary_arn=permissions_boundary_arn,
-            max_session_duration=max_session_duration,
-            description=description,
-            tags=tags,
+            **options,
         )
         self.service_accounts = tuple(service_accounts)

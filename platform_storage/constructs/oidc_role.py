@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from typing import Unpack
 
 from platform_storage.aws import AwsAccount, issuer_host_path
 from platform_storage.cdk import Construct, IamOpenidConnectProvider, ensure_core, stack_of
-from platform_storage.constructs.workload_role import WorkloadRole
+from platform_storage.constructs.workload_role import RoleOptions, WorkloadRole
 from platform_storage.trust import STS_AUDIENCE, web_identity_trust
 
 
@@ -37,11 +38,7 @@ class OidcFederatedRole(WorkloadRole):
         subjects: Sequence[str],
         audience: str = STS_AUDIENCE,
         create_oidc_provider: bool = False,
-        path: str = "/",
-        permissions_boundary_arn: str | None = None,
-        max_session_duration: int = 3600,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
+        **options: Unpack[RoleOptions],
     ) -> None:
         ensure_core(scope, self)
         host_path = issuer_host_path(issuer)
@@ -61,11 +58,7 @@ class OidcFederatedRole(WorkloadRole):
                 audience=audience,
                 subjects=subjects,
             ),
-            path=path,
-            permissions_boundary_arn=permissions_boundary_arn,
-            max_session_duration=max_session_duration,
-            description=description,
-            tags=tags,
+            **options,
         )
         self.oidc_provider = oidc_provider
         self.issuer = issuer

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from typing import Unpack
 
 from platform_storage.aws import AwsAccount
 from platform_storage.cdk import Construct, EksPodIdentityAssociation
-from platform_storage.constructs.workload_role import WorkloadRole
+from platform_storage.constructs.workload_role import RoleOptions, WorkloadRole
 from platform_storage.trust import ServiceAccount, pod_identity_trust
 
 
@@ -31,11 +32,7 @@ class PodIdentityRole(WorkloadRole):
         role_name: str,
         cluster_name: str,
         service_accounts: Sequence[ServiceAccount],
-        path: str = "/",
-        permissions_boundary_arn: str | None = None,
-        max_session_duration: int = 3600,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
+        **options: Unpack[RoleOptions],
     ) -> None:
         if not service_accounts:
             raise ValueError(f"PodIdentityRole {id}: service_accounts needs at least one entry")
@@ -45,11 +42,7 @@ class PodIdentityRole(WorkloadRole):
             account=account,
             role_name=role_name,
             trust=pod_identity_trust(cluster_name=cluster_name, service_accounts=service_accounts),
-            path=path,
-            permissions_boundary_arn=permissions_boundary_arn,
-            max_session_duration=max_session_duration,
-            description=description,
-            tags=tags,
+            **options,
         )
         self.cluster_name = cluster_name
         self.service_accounts = tuple(service_accounts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from platform_storage.aws import AwsAccount
 from platform_storage.cdk import (
@@ -20,6 +20,17 @@ from platform_storage.rules.aspect import apply_rules
 
 MIN_SESSION_SECONDS = 3600
 MAX_SESSION_SECONDS = 43200
+
+
+class RoleOptions(TypedDict, total=False):
+    """The options every role of the library takes besides its trust; defaults and meaning are
+    those of `WorkloadRole`."""
+
+    path: str
+    permissions_boundary_arn: str | None
+    max_session_duration: int
+    description: str | None
+    tags: Mapping[str, str] | None
 
 
 class WorkloadIdentity(Protocol):
