@@ -25,9 +25,10 @@ CHECKOV_VENV := .venv-checkov
 NODE22_VERSION := 22.23.3
 NODE22_DIR := $(CURDIR)/.tools/node22
 
-# jsii prints an end-of-life box on every run under Node < 22: provision Node 22 where needed.
-SYSTEM_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-ifeq ($(shell [ $(SYSTEM_NODE_MAJOR) -lt 22 ] && echo old),old)
+# jsii prints an end-of-life box on every run under Node < 22, and the cdktn CLI needs Node
+# >= 22.19: provision Node 22 for the project where the machine's Node is older.
+SYSTEM_NODE_OK := $(shell node -e 'const [a, b] = process.versions.node.split(".").map(Number); console.log(a > 22 || (a === 22 && b >= 19) ? "yes" : "no")' 2>/dev/null || echo no)
+ifeq ($(SYSTEM_NODE_OK),no)
 NODE_BIN_DIR := $(NODE22_DIR)/node_modules/node/bin
 NODE_STAMP := $(NODE22_DIR)/.installed
 else

@@ -468,6 +468,8 @@ def load_config(path: Path | str) -> StorageConfig:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigError([(str(path), f"cannot be read ({error.strerror or error})")]) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError([(str(path), f"is not UTF-8 text ({error.reason})")]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -699,6 +701,16 @@ def massdriver_identity_names(md: MassdriverSettings) -> dict[str, str]:
     return names
 
 
+def _eks_cluster(parts: Parts, runner: RunnerSettings | None) -> str:
+    """The EKS cluster a service account lives in: the runner's `cluster.name`, else
+    `eks.cluster_name`, else the issuer (IRSA roles all trust `eks.oidc_issuer`)."""
+    if runner is not None and runner.cluster is not None:
+        return runner.cluster.name
+    if parts.eks is not None:
+        return parts.eks.cluster_name or parts.eks.oidc_issuer
+    return ""
+
+
 def _unique_identities(parts: Parts) -> list[tuple[str, str]]:
     """Two identities may not share an IAM name (roles and users share the managed-policy
     namespace) nor trust the same workload: pods of a service account trusted by two roles can
@@ -717,7 +729,10 @@ def _unique_identities(parts: Parts) -> list[tuple[str, str]]:
                     if kind == "storage"
                     else names_.provisioner_service_account
                 )
-                workloads.append((at, ("eks", md.namespace, account), f"Massdriver's {kind}"))
+                cluster = _eks_cluster(parts, None)
+                workloads.append(
+                    (at, ("eks", cluster, md.namespace, account), f"Massdriver's {kind}")
+                )
     for index, runner in parts.runners:
         at = f"orchestrator.runners[{index}]"
         names.append(
@@ -728,7 +743,7 @@ def _unique_identities(parts: Parts) -> list[tuple[str, str]]:
             workloads.append(
                 (
                     f"{at}.service_account",
-                    ("eks", runner.namespace, runner.service_account),
+                    ("eks", _eks_cluster(parts, runner), runner.namespace, runner.service_account),
                     f"runners[{index}]",
                 )
             )
@@ -756,7 +771,7 @@ def _unique_identities(parts: Parts) -> list[tuple[str, str]]:
     for at, key, owner in workloads:
         if key in first_workload:
             what = (
-                f"service account {key[1]}/{key[2]}"
+                f"service account {key[2]}/{key[3]}"
                 if key[0] == "eks"
                 else f"OIDC subject {key[2]!r}"
             )

@@ -125,3 +125,30 @@ def test_validate_does_not_import_the_cdk() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
+
+
+def test_same_service_account_on_two_clusters_is_accepted(tmp_path: Path) -> None:
+    """Pod Identity trust names the cluster, so the same namespace/service account on two
+    clusters belongs to two isolated workloads."""
+    path = tmp_path / "clusters.yaml"
+    path.write_text(
+        "aws: {account_id: '123456789012', region: us-east-2}\n"
+        "eks: {oidc_issuer: 'https://oidc.eks.us-east-2.amazonaws.com/id/EXAMPLE'}\n"
+        "orchestrator:\n"
+        "  state_bucket: {name: example-runner-tfstate}\n"
+        "  runners:\n"
+        "    - {id: dev, type: kubernetes-eks, identity: pod-identity, path_prefix: dev,\n"
+        "       namespace: runner, service_account: runner, cluster: {name: dev}}\n"
+        "    - {id: prod, type: kubernetes-eks, identity: pod-identity, path_prefix: prod,\n"
+        "       namespace: runner, service_account: runner, cluster: {name: prod}}\n"
+    )
+    load_config(path)
+
+
+def test_a_file_that_is_not_utf8_is_one_problem(tmp_path: Path) -> None:
+    path = tmp_path / "binary.yaml"
+    path.write_bytes(b"\xff\xfe aws")
+    stderr = io.StringIO()
+    assert main(["validate", str(path)], stderr=stderr) == 2
+    assert f"{path}: is not UTF-8 text" in stderr.getvalue()
+    assert "Traceback" not in stderr.getvalue()
