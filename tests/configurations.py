@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from platform_storage.cdk import AwsProvider, TerraformStack, Testing
+from platform_storage.cdk import App, AwsProvider, TerraformStack, Testing
 from platform_storage.constructs import (
     AccessLogging,
     AccessProfile,
@@ -37,6 +38,15 @@ def synth(build: Build) -> dict[str, Any]:
     AwsProvider(stack, "aws", region="us-east-2", allowed_account_ids=[ACCOUNT])
     build(stack)
     return dict(json.loads(Testing.synth(stack)))
+
+
+def real_synth(outdir: Path, build: Build, stack_name: str) -> None:
+    """A real `app.synth()` into `outdir` (not Testing.synth): error annotations fail it."""
+    app = App(outdir=str(outdir / "out"))
+    stack = TerraformStack(app, stack_name)
+    AwsProvider(stack, "aws", region="us-east-2")
+    build(stack)
+    app.synth()
 
 
 def private_default(stack: TerraformStack) -> None:

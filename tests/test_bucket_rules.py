@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import copy
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from platform_storage.cdk import App, AwsProvider, S3Bucket, TerraformStack
+from platform_storage.cdk import App, S3Bucket, TerraformStack
 from platform_storage.constructs import PrivateBucket, StateBucket, suppress
 from platform_storage.rules.aspect import apply_rules
 from platform_storage.rules.bucket_rules import check_buckets
 from platform_storage.rules.document import TerraformDocument
+from tests.configurations import real_synth
 
 Doc = dict[str, Any]
 
@@ -91,12 +93,7 @@ def test_acl_enabled_ownership_is_reported(synthesized: dict[str, Doc]) -> None:
     assert rule_ids(doc) == {"PS-S3-4"}
 
 
-def synth_app(tmp_path: Path, build: Any) -> None:
-    app = App(outdir=str(tmp_path / "out"))
-    stack = TerraformStack(app, "rules")
-    AwsProvider(stack, "aws", region="us-east-2")
-    build(stack)
-    app.synth()
+synth_app = partial(real_synth, stack_name="rules")
 
 
 def test_weakened_bucket_fails_the_real_synth(tmp_path: Path) -> None:

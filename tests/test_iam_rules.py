@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import copy
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from platform_storage.cdk import App, AwsProvider, IamRole, TerraformStack
+from platform_storage.cdk import IamRole, TerraformStack
 from platform_storage.constructs import IrsaRole, PolicyDocument, ServiceAccount
 from platform_storage.policy import Condition, PolicyStatement, Principal
 from platform_storage.rules.aspect import apply_rules
 from platform_storage.rules.document import TerraformDocument
 from platform_storage.rules.iam_rules import check_iam
-from tests.configurations import ACCOUNT_INFO, EKS_ISSUER
+from tests.configurations import ACCOUNT_INFO, EKS_ISSUER, real_synth
 
 Doc = dict[str, Any]
 HOST = EKS_ISSUER.removeprefix("https://")
@@ -86,12 +87,7 @@ def test_deny_with_s3_star_is_not_a_finding(synthesized: dict[str, Doc]) -> None
     assert rule_ids(synthesized["private_default"]) == set()
 
 
-def synth_app(tmp_path: Path, build: Any) -> None:
-    app = App(outdir=str(tmp_path / "out"))
-    stack = TerraformStack(app, "iam")
-    AwsProvider(stack, "aws", region="us-east-2")
-    build(stack)
-    app.synth()
+synth_app = partial(real_synth, stack_name="iam")
 
 
 def test_identity_grant_of_s3_star_fails_the_real_synth(tmp_path: Path) -> None:
