@@ -8,6 +8,7 @@ prefix has no `s3:prefix` key, so the condition fails and the listing is denied.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -111,7 +112,7 @@ def access_statements(grant: Grant) -> list[PolicyStatement]:
     actions = PROFILE_ACTIONS[grant.profile]
     prefix = normalize_prefix(grant.prefix) if grant.prefix is not None else None
     objects = f"{grant.bucket_arn}/{prefix}/*" if prefix else f"{grant.bucket_arn}/*"
-    stem = _sid(grant.label) + (_sid(prefix) if prefix else "")
+    stem = statement_stem(grant.label, prefix)
     statements = []
 
     listing = actions.listing + (() if prefix else actions.whole_bucket_only)
@@ -173,6 +174,16 @@ def access_statements(grant: Grant) -> list[PolicyStatement]:
     return statements
 
 
-def _sid(text: str) -> str:
-    """`team-b/eu` -> `TeamBEu`: statement ids allow only letters and digits."""
+def statement_stem(label: str, prefix: str | None) -> str:
+    """The start of a grant's statement ids: `state-bucket` and `team-b/eu` ->
+    `StateBucketTeamBEu1d6f0e2c`. Statement ids allow only letters and digits, so `team-b`,
+    `team/b` and `team.b` all read `TeamB`; the digest of the exact prefix keeps their ids apart
+    in one policy."""
+    if prefix is None:
+        return _camel(label)
+    digest = hashlib.sha256(prefix.encode()).hexdigest()[:8]
+    return f"{_camel(label)}{_camel(prefix)}{digest}"
+
+
+def _camel(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)

@@ -1,66 +1,80 @@
-"""The ready app: both stacks from one validated configuration, then the rendered files."""
+"""The ready app, in one pass: plan -> stacks and rendered files, both from the plan -> write.
+
+A synth writes into a staging directory beside the output directory and moves the result into
+place only once every stack has passed its rules, so a failed synth leaves the previous output
+as it was, and never half a set of stacks.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from platform_storage.cdk import App
-from platform_storage.config import StorageConfig
-from platform_storage.plan import plan_massdriver, plan_runners
-from platform_storage.render.files import RenderedFile, rendered_files, write_rendered
+from platform_storage.plan import MASSDRIVER_STACK, ORCHESTRATOR_STACK, AppPlan
+from platform_storage.render.files import RenderedFiles, render, write_rendered
 from platform_storage.stacks.massdriver import MassdriverStorageStack
 from platform_storage.stacks.orchestrator import OrchestratorStateStack
 
-MASSDRIVER_STACK = "massdriver-storage"
-ORCHESTRATOR_STACK = "orchestrator-state"
+__all__ = ["MASSDRIVER_STACK", "ORCHESTRATOR_STACK", "build_app", "synth_and_render"]
 
 
-def build_app(
-    config: StorageConfig,
-    outdir: str | None = None,
-    rendered: Mapping[str, RenderedFile] | None = None,
-) -> App:
-    """An App holding the stacks the configuration asks for (not yet synthesized).
-
-    When both stacks use the EKS cluster's OIDC provider and `eks.create_oidc_provider` is on,
-    the Massdriver stack creates it (IAM allows one per issuer) and the runner stack waits for it.
-    """
+def build_app(plan: AppPlan, files: RenderedFiles, outdir: str | None = None) -> App:
+    """An App holding the stacks the plan asks for, with the rendered documents as outputs
+    (not yet synthesized)."""
     app = App(outdir=outdir) if outdir else App()
-    rendered = rendered if rendered is not None else rendered_files(config)
-    massdriver_plan = plan_massdriver(config)
-    runners = plan_runners(config)
-    create_provider = bool(config.eks and config.eks.create_oidc_provider)
-    massdriver_uses_irsa = massdriver_plan is not None and any(
-        i is not None and i.kind == "irsa" for i in (massdriver_plan.storage, massdriver_plan.argo)
-    )
-    massdriver_stack = None
-    if massdriver_plan is not None:
-        massdriver_stack = MassdriverStorageStack(
-            app,
-            MASSDRIVER_STACK,
-            config=config,
-            plan=massdriver_plan,
-            rendered=rendered,
-            create_oidc_provider=create_provider and massdriver_uses_irsa,
+    massdriver = None
+    if plan.massdriver is not None:
+        massdriver = MassdriverStorageStack(app, plan=plan)
+        assert files.massdriver_values is not None
+        massdriver.document_output(
+            "rendered_massdriver_values",
+            files.massdriver_values.content,
+            "Helm values for the massdriver chart (rendered/massdriver-values.yaml)",
         )
-    if config.orchestrator is not None:
-        orchestrator = OrchestratorStateStack(
-            app,
-            ORCHESTRATOR_STACK,
-            config=config,
-            runners=runners,
-            rendered=rendered,
-            create_oidc_provider=create_provider and not massdriver_uses_irsa,
+    if plan.orchestrator is not None:
+        orchestrator = OrchestratorStateStack(app, plan=plan)
+        orchestrator.document_output(
+            "rendered_runners",
+            {runner_id: file.content for runner_id, file in files.runner_documents.items()},
+            "hctl create runner documents by runner id (rendered/orchestrator/<id>.yaml)",
         )
-        if create_provider and massdriver_uses_irsa and massdriver_stack is not None:
-            orchestrator.add_dependency(massdriver_stack)
+        assert files.runners_tf is not None
+        orchestrator.document_output(
+            "rendered_runners_tf",
+            files.runners_tf.content,
+            "state_storage_configuration per runner (rendered/orchestrator/runners.tf)",
+        )
+        if massdriver is not None and plan.orchestrator_waits_for_massdriver:
+            orchestrator.add_dependency(massdriver)
     return app
 
 
-def synth_and_render(config: StorageConfig, outdir: str | None = None) -> tuple[Path, Path]:
-    """Synthesize the stacks, then write `<outdir>/rendered/` (only after a synth that passed)."""
-    files = rendered_files(config)
-    app = build_app(config, outdir, files)
-    app.synth()
-    return Path(app.outdir), write_rendered(Path(app.outdir), files)
+def default_outdir() -> Path:
+    """Where CDKTF writes: $CDKTF_OUTDIR, else `cdktf.out`."""
+    return Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+
+
+def synth_and_render(plan: AppPlan, outdir: str | None = None) -> tuple[Path, Path]:
+    """Synthesize the stacks and write `<outdir>/rendered/`, all or nothing."""
+    target = Path(outdir) if outdir else default_outdir()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    files = render(plan)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        build_app(plan, files, str(staging)).synth()
+        _publish(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target, write_rendered(target, files.by_path(plan))
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Move each synthesized file into `target`, leaving what else is there (a stack's
+    `.terraform` directory after a deploy) in place."""
+    for source in sorted(p for p in staging.rglob("*") if p.is_file()):
+        destination = target / source.relative_to(staging)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, destination)

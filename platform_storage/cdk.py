@@ -145,7 +145,7 @@ if TYPE_CHECKING:
         S3BucketVersioningA,
         S3BucketVersioningVersioningConfiguration,
     )
-    from constructs import Construct, IConstruct
+    from constructs import Construct, IConstruct, IValidation
 
 
 def _runtime_module(static: str) -> str:
@@ -233,6 +233,7 @@ __all__ = [
     "IAspect",
     "IConstruct",
     "ITerraformDependable",
+    "IValidation",
     "IamAccessKey",
     "IamGroup",
     "IamGroupPolicyAttachment",

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from platform_storage.config import DEFAULT_CONFIG, ConfigError, StorageConfig, load_config
+from platform_storage.config import DEFAULT_CONFIG, ConfigError
+from platform_storage.plan import AppPlan, StaticKeys, load_plan
 
 CONFIG_VARIABLE = "PLATFORM_STORAGE_CONFIG"
 EXIT_INVALID = 2
@@ -30,9 +31,9 @@ def default_outdir() -> Path:
     return Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
 
 
-def load_or_report(path: Path, stderr: TextIO) -> StorageConfig | None:
+def load_or_report(path: Path, stderr: TextIO) -> AppPlan | None:
     try:
-        return load_config(path)
+        return load_plan(path)
     except ConfigError as error:
         print(f"{path}: {len(error.problems)} problem(s):", file=stderr)
         for where, what in error.problems:
@@ -91,26 +92,25 @@ def main(
     args = parser.parse_args(argv)
 
     path = config_path(args.file)
-    config = load_or_report(path, stderr)
-    if config is None:
+    plan = load_or_report(path, stderr)
+    if plan is None:
         return EXIT_INVALID
     if args.command == "validate":
         print(f"{path}: valid", file=stdout)
         return 0
     if args.command == "render":
-        return _render(config, args.outputs, args.outdir, stdout, stderr)
-    return run_synth(config, stdout)
+        return _render(plan, args.outputs, args.outdir, stdout, stderr)
+    return run_synth(plan, stdout, stderr)
 
 
 def _render(
-    config: StorageConfig,
+    plan: AppPlan,
     outputs: Path | None,
     outdir: Path | None,
     stdout: TextIO,
     stderr: TextIO,
 ) -> int:
-    from platform_storage.plan import plan_massdriver, plan_runners
-    from platform_storage.render.files import rendered_files, write_rendered
+    from platform_storage.render.files import render, write_rendered
 
     keys = None
     if outputs is not None:
@@ -119,15 +119,11 @@ def _render(
         except (OSError, ValueError) as error:
             print(f"--outputs {outputs}: cannot be read as JSON outputs ({error})", file=stderr)
             return EXIT_INVALID
-        md = plan_massdriver(config)
         wanted = [
             name
-            for identity in [
-                *(i for i in ((md.storage, md.argo) if md else ()) if i),
-                *(r.identity for r in plan_runners(config)),
-            ]
-            if identity.static
-            for name in (identity.access_key_id_output, identity.secret_access_key_output)
+            for identity in plan.identities
+            if isinstance(identity, StaticKeys)
+            for name in (identity.outputs.access_key_id, identity.outputs.secret_access_key)
         ]
         absent = [name for name in wanted if name not in keys]
         if absent:
@@ -139,7 +135,7 @@ def _render(
             )
             return EXIT_INVALID
     target = outdir or default_outdir()
-    files = rendered_files(config, keys)
+    files = render(plan, keys).by_path(plan)
     written = write_rendered(target, files)
     secret = [name for name, file in files.items() if file.secret]
     for name in sorted(files):
@@ -150,14 +146,14 @@ def _render(
     return 0
 
 
-def run_synth(config: StorageConfig, stdout: TextIO, outdir: str | None = None) -> int:
+def run_synth(plan: AppPlan, stdout: TextIO, stderr: TextIO, outdir: str | None = None) -> int:
     """Load the CDK (only now), synthesize, render; list what was written."""
     from platform_storage.app import synth_and_render
 
     try:
-        out, rendered = synth_and_render(config, outdir)
+        out, rendered = synth_and_render(plan, outdir)
     except (RuntimeError, ValueError) as error:
-        print(synth_error(error), file=sys.stderr)
+        print(synth_error(error), file=stderr)
         return 1
     for path in sorted(out.glob("stacks/*/cdk.tf.json")):
         print(f"wrote {path}", file=stdout)
@@ -168,13 +164,13 @@ def run_synth(config: StorageConfig, stdout: TextIO, outdir: str | None = None) 
 
 def app_main() -> int:
     """`main.py`: what `cdktf synth` / `cdktf deploy` run. Output dir: $CDKTF_OUTDIR (CDKTF)."""
-    config = load_or_report(config_path(), sys.stderr)
-    if config is None:
+    plan = load_or_report(config_path(), sys.stderr)
+    if plan is None:
         return EXIT_INVALID
     from platform_storage.app import synth_and_render
 
     try:
-        synth_and_render(config)
+        synth_and_render(plan)
     except (RuntimeError, ValueError) as error:
         print(synth_error(error), file=sys.stderr)
         return 1

@@ -1,18 +1,24 @@
 """Names the Massdriver Helm chart derives from its release, exactly as its templates do.
 
-`<fullname>` is `fullnameOverride` when set, else the release name when it contains "massdriver",
-else `<release>-massdriver`; like every Helm fullname it is cut to 63 characters and a trailing
-'-' dropped. Everything runs in the release namespace. No CDK import.
+`<fullname>` is `fullnameOverride` when set, else the release name when it contains the chart
+name (`nameOverride`, default `massdriver`), else `<release>-<name>`; like every Helm fullname it
+is cut to 63 characters and a trailing '-' dropped. Everything runs in the release namespace.
+No CDK import.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+CHART_NAME = "massdriver"
 
-def fullname(release: str, override: str | None = None) -> str:
-    name = override or (release if "massdriver" in release else f"{release}-massdriver")
-    return name[:63].rstrip("-")
+
+def fullname(release: str, override: str | None = None, name_override: str | None = None) -> str:
+    if override:
+        return override[:63].rstrip("-")
+    name = name_override or CHART_NAME
+    full = release if name in release else f"{release}-{name}"
+    return full[:63].rstrip("-")
 
 
 @dataclass(frozen=True)
@@ -22,10 +28,11 @@ class ChartNames:
     release: str
     namespace: str
     fullname_override: str | None = None
+    name_override: str | None = None
 
     @property
     def fullname(self) -> str:
-        return fullname(self.release, self.fullname_override)
+        return fullname(self.release, self.fullname_override, self.name_override)
 
     @property
     def s3proxy_service_account(self) -> str:
@@ -41,6 +48,11 @@ class ChartNames:
     def provisioner_service_account(self) -> str:
         """Argo workflow pods and artifact garbage collection run as this account."""
         return f"{self.fullname}-provisioner"
+
+    @property
+    def minio_secret(self) -> str:
+        """The Secret holding MinIO's root user and password (`rootUser`, `rootPassword`)."""
+        return f"{self.fullname}-minio"
 
     def storage_service_account(self, current_layout: bool) -> str:
         return self.s3proxy_service_account if current_layout else self.massdriver_service_account

@@ -8,8 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_ALLOWED_CHAR = re.compile(r"[A-Za-z0-9._/-]")
-_FORBIDDEN_SEQUENCES = (("*", "'*'"), ("?", "'?'"), ("${", "'${'"), ("..", "'..'"))
+_ALLOWED_CHAR = re.compile(r"[A-Za-z0-9._/-]", re.ASCII)
+_FORBIDDEN_SEQUENCES = (("*", "'*'"), ("?", "'?'"), ("${", "'${'"), ("%{", "'%{'"), ("..", "'..'"))
+# S3 keys are at most 1,024 bytes; a runner's state key is
+# `<prefix>/<environment uuid>.tfstate` and its lock `<key>.tflock`.
+STATE_KEY_SUFFIX = "/00000000-0000-0000-0000-000000000000.tfstate.tflock"
+MAX_PREFIX_LENGTH = 1024 - len(STATE_KEY_SUFFIX)
 
 
 class PrefixError(ValueError):
@@ -18,10 +22,11 @@ class PrefixError(ValueError):
 
 def prefix_problems(value: str) -> list[str]:
     """Every rule `value` breaks, before normalisation strips the outer slashes."""
-    problems = []
-    for sequence, shown in _FORBIDDEN_SEQUENCES:
-        if sequence in value:
-            problems.append(f"{value!r} may not contain {shown}")
+    problems = [
+        f"{value!r} may not contain {shown}"
+        for sequence, shown in _FORBIDDEN_SEQUENCES
+        if sequence in value
+    ]
     if any(ch.isspace() for ch in value):
         problems.append(f"{value!r} may not contain whitespace")
     stripped = value.strip("/")
@@ -29,15 +34,25 @@ def prefix_problems(value: str) -> list[str]:
         problems.append(f"{value!r} is empty; leave the prefix out to use the whole bucket")
     elif "//" in stripped:
         problems.append(f"{value!r} may not contain empty segments ('//')")
+    if "." in stripped.split("/"):
+        problems.append(
+            f"{value!r} may not contain a '.' segment: the runner joins keys with Go's"
+            " path.Join, which drops it, so the state would land outside the granted prefix"
+        )
+    if len(stripped.encode()) > MAX_PREFIX_LENGTH:
+        problems.append(
+            f"{value[:40]!r}... is {len(stripped.encode())} bytes; at most {MAX_PREFIX_LENGTH}"
+            " leave room for '/<environment uuid>.tfstate.tflock' within S3's 1,024-byte keys"
+        )
     # Characters of a forbidden sequence found above are not reported twice; a lone '$', '{'
     # or '}' is still outside the allowed set.
     reported = {ch for sequence, _ in _FORBIDDEN_SEQUENCES if sequence in value for ch in sequence}
     bad = sorted(
-        {ch for ch in value if not _ALLOWED_CHAR.match(ch) and not ch.isspace()} - reported
+        {ch for ch in value if not _ALLOWED_CHAR.fullmatch(ch) and not ch.isspace()} - reported
     )
     if bad:
         problems.append(
-            f"{value!r} may contain only letters, digits and '.', '_', '-', '/'"
+            f"{value!r} may contain only ASCII letters, digits and '.', '_', '-', '/'"
             f" (found {''.join(bad)!r})"
         )
     return problems
@@ -45,6 +60,8 @@ def prefix_problems(value: str) -> list[str]:
 
 def normalize_prefix(value: str) -> str:
     """`value` without leading or trailing `/`, or PrefixError naming every broken rule."""
+    if not isinstance(value, str):
+        raise PrefixError(f"a prefix must be a string, not {type(value).__name__}")
     problems = prefix_problems(value)
     if problems:
         raise PrefixError("; ".join(problems))

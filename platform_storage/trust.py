@@ -10,10 +10,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from platform_storage.naming import namespace_problems, service_account_problems
+from platform_storage.naming import (
+    namespace_problems,
+    service_account_problems,
+    template_problems,
+)
 from platform_storage.policy import Condition, PolicyStatement, Principal
 
 STS_AUDIENCE = "sts.amazonaws.com"
+
+
+def claim_problems(value: str) -> list[str]:
+    """A `sub` or `aud` value a trust compares exactly: no wildcard, printable ASCII."""
+    if not isinstance(value, str):
+        return [f"{value!r} must be a string"]
+    problems = []
+    if not value.strip() or any(ch in value for ch in "*?"):
+        problems.append(f"{value!r} must be exact (no '*' or '?', not blank)")
+    if any(not 0x21 <= ord(ch) <= 0x7E for ch in value):
+        problems.append(f"{value!r} may contain only printable ASCII without whitespace")
+    return problems + template_problems(value)
 
 
 @dataclass(frozen=True)
@@ -24,11 +40,16 @@ class ServiceAccount:
     name: str
 
     def __post_init__(self) -> None:
+        if not isinstance(self.namespace, str) or not isinstance(self.name, str):
+            raise TypeError(
+                f"ServiceAccount: namespace and name must be strings, not {self.namespace!r},"
+                f" {self.name!r}"
+            )
         problems = [f"namespace {p}" for p in namespace_problems(self.namespace)] + [
             f"service account {p}" for p in service_account_problems(self.name)
         ]
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("ServiceAccount: " + "; ".join(problems))
 
     @property
     def subject(self) -> str:
@@ -44,11 +65,11 @@ def web_identity_trust(
     A missing `aud` condition lets any token of the issuer for another audience in; `StringLike`
     on `sub` lets every service account matching the pattern in. Both are refused here.
     """
-    if not subjects:
-        raise ValueError("web identity trust needs at least one subject")
-    for value in (*subjects, audience):
-        if any(ch in value for ch in "*?") or not value.strip():
-            raise ValueError(f"subject/audience {value!r} must be exact (no '*' or '?')")
+    if not subjects or isinstance(subjects, str):
+        raise ValueError("web identity trust needs a list of one or more subjects")
+    problems = [p for value in (*subjects, audience) for p in claim_problems(value)]
+    if problems:
+        raise ValueError("; ".join(problems))
     return [
         PolicyStatement(
             sid="FederatedWorkloadAssumesRole",

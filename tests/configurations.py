@@ -13,6 +13,7 @@ from platform_storage.constructs import (
     AccessProfile,
     AwsAccount,
     BucketEncryption,
+    BucketOptions,
     EcsTaskRole,
     IrsaRole,
     OidcFederatedRole,
@@ -58,18 +59,20 @@ def private_full(stack: TerraformStack) -> None:
         stack,
         "bucket",
         bucket_name="example-artifacts",
-        encryption=BucketEncryption.KMS,
-        noncurrent_version_expiration_days=14,
-        noncurrent_versions_to_keep=5,
-        abort_incomplete_multipart_upload_days=3,
-        access_logging=AccessLogging(target_bucket="example-access-logs", target_prefix="s3/"),
-        replication=Replication(
-            destination_bucket_arn=DESTINATION_BUCKET_ARN,
-            destination_kms_key_arn=DESTINATION_KEY_ARN,
-            destination_account_id="210987654321",
-            storage_class="STANDARD_IA",
+        options=BucketOptions(
+            encryption=BucketEncryption.KMS,
+            noncurrent_version_expiration_days=14,
+            noncurrent_versions_to_keep=5,
+            abort_incomplete_multipart_upload_days=3,
+            access_logging=AccessLogging(target_bucket="example-access-logs", target_prefix="s3/"),
+            replication=Replication(
+                destination_bucket_arn=DESTINATION_BUCKET_ARN,
+                destination_kms_key_arn=DESTINATION_KEY_ARN,
+                destination_account_id="210987654321",
+                storage_class="STANDARD_IA",
+            ),
+            min_tls_version="1.3",
         ),
-        min_tls_version="1.3",
         tags={"team": "platform"},
     )
 
@@ -83,14 +86,16 @@ def state_full(stack: TerraformStack) -> None:
         stack,
         "state",
         bucket_name="example-tfstate",
-        encryption=BucketEncryption.KMS,
-        kms_key_arn=SOURCE_KEY_ARN,
-        noncurrent_version_expiration_days=365,
-        noncurrent_versions_to_keep=30,
-        access_logging=AccessLogging(target_bucket="example-access-logs"),
-        replication=Replication(
-            destination_bucket_arn=DESTINATION_BUCKET_ARN,
-            destination_kms_key_arn=DESTINATION_KEY_ARN,
+        options=BucketOptions(
+            encryption=BucketEncryption.KMS,
+            kms_key_arn=SOURCE_KEY_ARN,
+            noncurrent_version_expiration_days=365,
+            noncurrent_versions_to_keep=30,
+            access_logging=AccessLogging(target_bucket="example-access-logs"),
+            replication=Replication(
+                destination_bucket_arn=DESTINATION_BUCKET_ARN,
+                destination_kms_key_arn=DESTINATION_KEY_ARN,
+            ),
         ),
         tags={"data": "terraform-state"},
     )
@@ -112,7 +117,10 @@ ACCOUNT_INFO = AwsAccount(account_id=ACCOUNT, region="us-east-2")
 def identities(stack: TerraformStack) -> None:
     """One of each identity kind, each granted a different profile on a shared KMS bucket."""
     shared = StateBucket(
-        stack, "shared", bucket_name="example-shared-tfstate", encryption=BucketEncryption.KMS
+        stack,
+        "shared",
+        bucket_name="example-shared-tfstate",
+        options=BucketOptions(encryption=BucketEncryption.KMS),
     )
     artifacts = PrivateBucket(stack, "artifacts", bucket_name="example-artifacts")
     irsa = IrsaRole(

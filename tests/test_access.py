@@ -61,14 +61,14 @@ def test_tf_state_profile_reads_and_writes_under_the_prefix_only() -> None:
     iam = document_statements_to_iam([s.to_document_block() for s in statements])
     assert iam["Statement"] == [
         {
-            "Sid": "BucketTeamList",
+            "Sid": "BucketTeamca8b22d0List",
             "Effect": "Allow",
             "Action": "s3:ListBucket",
             "Resource": BUCKET,
             "Condition": {"StringLike": {"s3:prefix": ["team/", "team/*"]}},
         },
         {
-            "Sid": "BucketTeamObjects",
+            "Sid": "BucketTeamca8b22d0Objects",
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:PutObject"],
             "Resource": f"{BUCKET}/team/*",
@@ -180,3 +180,22 @@ def test_kms_bucket_grant_names_its_own_key(synthesized: dict[str, dict[str, Any
     policy = identity_policy(synthesized["identities"], "example-ecs-task-storage")
     (key,) = [s for s in policy["Statement"] if s["Sid"].endswith("Key")]
     assert key["Resource"].startswith("arn:aws:kms:us-east-2:123456789012:key/shared_key")
+
+
+def test_prefixes_that_read_alike_get_distinct_statement_ids() -> None:
+    """Statement ids allow only letters and digits: `team-b`, `team/b` and `team.b` all read
+    `TeamB`, so one identity granted all three must still get distinct ids."""
+    sids = [
+        st.sid
+        for prefix in ("team-b", "team/b", "team.b", "teamB")
+        for st in access_statements(Grant(BUCKET, AccessProfile.TF_STATE, prefix=prefix))
+    ]
+    assert len(sids) == len(set(sids)) == 8
+
+
+def test_one_identity_takes_grants_on_prefixes_that_read_alike() -> None:
+    stack, bucket = new_bucket()
+    runner = role(stack, "a")
+    for prefix in ("team-b", "team/b", "team.b"):
+        bucket.grant_state_access(runner, prefix)
+    assert len(runner.storage_statements) == 6

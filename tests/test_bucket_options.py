@@ -1,12 +1,21 @@
-"""Option validation: conflicting or out-of-range options are refused with one message."""
+"""Option validation: conflicting or out-of-range options are refused with one message, by the
+same `BucketOptions` the configuration file uses."""
 
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from platform_storage.cdk import App, TerraformStack, TerraformVariable
-from platform_storage.constructs import BucketEncryption, PrivateBucket, Replication
+from platform_storage.constructs import (
+    BucketEncryption,
+    BucketOptions,
+    PrivateBucket,
+    Replication,
+)
 from platform_storage.prefixes import PrefixError
+
+KEY = "arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def new_stack() -> TerraformStack:
@@ -19,24 +28,53 @@ def test_all_conflicts_are_listed_in_one_message() -> None:
             new_stack(),
             "bucket",
             bucket_name="Bad_Name",
-            kms_key_arn="arn:aws:kms:us-east-2:123456789012:key/x",
+            options=BucketOptions(
+                kms_key_arn=KEY,
+                replication=Replication(destination_bucket_arn="arn:aws:s3:::replica"),
+            ),
             versioned=False,
-            replication=Replication(destination_bucket_arn="arn:aws:s3:::replica"),
             force_destroy=True,
             prevent_destroy=True,
-            abort_incomplete_multipart_upload_days=0,
-            min_tls_version="1.0",
         )
     message = str(raised.value)
+    assert message.startswith("PrivateBucket options/bucket: ")
     for expected in (
         "bucket_name 'Bad_Name' may contain only lowercase letters",
-        "kms_key_arn is only used with encryption=BucketEncryption.KMS",
-        "replication needs versioned=True",
+        "options.kms_key_arn is only used with encryption 'sse-kms'",
+        "options.replication needs versioned=True",
         "force_destroy and prevent_destroy contradict each other",
-        "abort_incomplete_multipart_upload_days must be at least 1",
-        "min_tls_version must be one of 1.2, 1.3",
     ):
         assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"abort_incomplete_multipart_upload_days": 0}, "abort_incomplete_multipart_upload_days"),
+        ({"noncurrent_versions_to_keep": 101}, "noncurrent_versions_to_keep"),
+        ({"noncurrent_version_expiration_days": 10**30}, "noncurrent_version_expiration_days"),
+        ({"min_tls_version": "1.0"}, "min_tls_version"),
+        ({"kms_key_arn": "*"}, "kms_key_arn"),
+        ({"kms_key_arn": "arn:aws:kms:us-east-2:123456789012:key/*"}, "kms_key_arn"),
+        ({"kms_key_arn": "arn:aws:kms:us-east-2:123456789012:alias/s3"}, "kms_key_arn"),
+    ],
+)
+def test_out_of_range_options_name_the_field(options: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        BucketOptions.model_validate(options)
+    assert field in str(raised.value)
+
+
+def test_a_bogus_replica_storage_class_is_refused() -> None:
+    with pytest.raises(ValidationError, match="storage_class"):
+        Replication.model_validate(
+            {"destination_bucket_arn": "arn:aws:s3:::replica", "storage_class": "CHEAP"}
+        )
+
+
+def test_wildcard_replication_key_is_refused() -> None:
+    with pytest.raises(ValidationError, match="must be a KMS key ARN"):
+        Replication(destination_bucket_arn="arn:aws:s3:::replica", destination_kms_key_arn="*")
 
 
 def test_replicating_kms_bucket_requires_destination_key() -> None:
@@ -45,15 +83,22 @@ def test_replicating_kms_bucket_requires_destination_key() -> None:
             new_stack(),
             "bucket",
             bucket_name="example-artifacts",
-            encryption=BucketEncryption.KMS,
-            replication=Replication(destination_bucket_arn="arn:aws:s3:::replica"),
+            options=BucketOptions(
+                encryption=BucketEncryption.KMS,
+                replication=Replication(destination_bucket_arn="arn:aws:s3:::replica"),
+            ),
         )
 
 
-def test_noncurrent_versions_to_keep_respects_s3_limit() -> None:
-    with pytest.raises(ValueError, match="noncurrent_versions_to_keep must be 0 to 100"):
+def test_replication_into_the_bucket_itself_is_refused() -> None:
+    with pytest.raises(ValueError, match="names the bucket itself"):
         PrivateBucket(
-            new_stack(), "bucket", bucket_name="example-artifacts", noncurrent_versions_to_keep=101
+            new_stack(),
+            "bucket",
+            bucket_name="example-artifacts",
+            options=BucketOptions(
+                replication=Replication(destination_bucket_arn="arn:aws:s3:::example-artifacts")
+            ),
         )
 
 
@@ -62,6 +107,18 @@ def test_bucket_name_that_is_a_token_is_not_validated() -> None:
     name = TerraformVariable(stack, "bucket_name", type="string").string_value
     bucket = PrivateBucket(stack, "bucket", bucket_name=name)
     assert bucket.bucket_name == name
+
+
+def test_kms_key_that_is_a_token_is_not_validated() -> None:
+    stack = new_stack()
+    key = TerraformVariable(stack, "key", type="string").string_value
+    bucket = PrivateBucket(
+        stack,
+        "bucket",
+        bucket_name="example-artifacts",
+        options=BucketOptions(encryption=BucketEncryption.KMS, kms_key_arn=key),
+    )
+    assert bucket.kms_key_arn == key
 
 
 def test_object_arn_normalises_the_prefix() -> None:

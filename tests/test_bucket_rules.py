@@ -11,9 +11,9 @@ import pytest
 
 from platform_storage.cdk import App, S3Bucket, TerraformStack
 from platform_storage.constructs import PrivateBucket, StateBucket, suppress
-from platform_storage.rules.aspect import apply_rules
 from platform_storage.rules.bucket_rules import check_buckets
 from platform_storage.rules.document import TerraformDocument
+from platform_storage.rules.validation import apply_rules
 from tests.configurations import real_synth
 
 Doc = dict[str, Any]

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from platform_storage.cli import main
-from platform_storage.config import DEFAULT_IDENTITY, load_config
+from platform_storage.config.models import DEFAULT_IDENTITY
+from platform_storage.plan import load_plan
 from tests.apps import APP_CONFIGS
 from tests.conftest import ROOT
 
@@ -53,7 +54,7 @@ def test_bad_config_is_refused_with_path_and_rule(path: Path, tmp_path: Path) ->
 
 @pytest.mark.parametrize("name", sorted(APP_CONFIGS))
 def test_shipped_configs_are_valid(name: str) -> None:
-    load_config(APP_CONFIGS[name])
+    load_plan(APP_CONFIGS[name])
 
 
 def test_every_problem_of_a_file_is_reported(tmp_path: Path) -> None:
@@ -63,8 +64,8 @@ def test_every_problem_of_a_file_is_reported(tmp_path: Path) -> None:
         "orchestrator:\n"
         "  state_bucket: {name: Bad_Name}\n"
         "  runners:\n"
-        "    - {id: a, type: serverless-ecs, path_prefix: 'x*'}\n"
-        "    - {id: b, type: serverless-ecs, identity: irsa, path_prefix: y}\n"
+        "    - {id: ra, type: serverless-ecs, path_prefix: 'x*'}\n"
+        "    - {id: rb, type: serverless-ecs, identity: irsa, path_prefix: y}\n"
     )
     stderr = io.StringIO()
     assert main(["validate", str(path)], stderr=stderr) == 2
@@ -142,7 +143,7 @@ def test_same_service_account_on_two_clusters_is_accepted(tmp_path: Path) -> Non
         "    - {id: prod, type: kubernetes-eks, identity: pod-identity, path_prefix: prod,\n"
         "       namespace: runner, service_account: runner, cluster: {name: prod}}\n"
     )
-    load_config(path)
+    load_plan(path)
 
 
 def test_a_file_that_is_not_utf8_is_one_problem(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ import pytest
 from platform_storage.cdk import IamRole, TerraformStack
 from platform_storage.constructs import IrsaRole, PolicyDocument, ServiceAccount
 from platform_storage.policy import Condition, PolicyStatement, Principal
-from platform_storage.rules.aspect import apply_rules
+from platform_storage.rules import check_document
 from platform_storage.rules.document import TerraformDocument
-from platform_storage.rules.iam_rules import check_iam
+from platform_storage.rules.validation import apply_rules
 from tests.configurations import ACCOUNT_INFO, EKS_ISSUER, real_synth
 
 Doc = dict[str, Any]
@@ -23,7 +23,7 @@ HOST = EKS_ISSUER.removeprefix("https://")
 
 
 def rule_ids(doc: Doc) -> set[str]:
-    return {f.rule_id for f in check_iam(TerraformDocument(doc))}
+    return {f.rule_id for f in check_document(TerraformDocument(doc))}
 
 
 def test_library_policies_break_no_iam_rule(synthesized: dict[str, Doc]) -> None:

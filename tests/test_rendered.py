@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from platform_storage.cli import main
-from platform_storage.config import parse_config
 from platform_storage.massdriver_chart import ChartNames, fullname
-from platform_storage.render.files import rendered_files
+from platform_storage.plan import parse_plan
+from platform_storage.render.files import render
 from tests.apps import APP_CONFIGS, SynthesizedApp
 from tests.helpers import named
 
@@ -265,10 +265,10 @@ def test_static_mode_files_say_where_the_keys_come_from(apps: dict[str, Synthesi
 STATIC_OUTPUTS = {
     "massdriver_storage_access_key_id": "AKIAMASSDRIVER",
     "massdriver_storage_secret_access_key": "secret-massdriver",
-    "massdriver_argo_artifacts_access_key_id": "AKIAARGO",
-    "massdriver_argo_artifacts_secret_access_key": "secret-argo",
-    "orchestrator_runner_onprem_access_key_id": "AKIARUNNER",
-    "orchestrator_runner_onprem_secret_access_key": "secret-runner",
+    "argo_artifacts_access_key_id": "AKIAARGO",
+    "argo_artifacts_secret_access_key": "secret-argo",
+    "runner_onprem_access_key_id": "AKIARUNNER",
+    "runner_onprem_secret_access_key": "secret-runner",
 }
 
 
@@ -344,8 +344,8 @@ def test_static_output_names_match_the_synthesized_outputs(apps: dict[str, Synth
 
 
 def test_rendering_needs_no_cdk() -> None:
-    config = parse_config(yaml.safe_load((APP_CONFIGS["default"]).read_text()))
-    assert set(rendered_files(config)) == set(
+    plan = parse_plan(yaml.safe_load((APP_CONFIGS["default"]).read_text()))
+    assert set(render(plan).by_path(plan)) == set(
         f
         for f in (
             "massdriver-values.yaml",

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from platform_storage.cdk import App, TerraformStack
-from platform_storage.constructs import StateBucket
+from platform_storage.constructs import BucketOptions, StateBucket
 from tests.helpers import only
 
 Doc = dict[str, Any]
@@ -52,14 +52,21 @@ def test_state_bucket_uses_the_given_kms_key(synthesized: dict[str, Doc]) -> Non
 
 
 @pytest.mark.parametrize(
-    ("option", "value"),
-    [("noncurrent_version_expiration_days", 0), ("noncurrent_versions_to_keep", 0)],
+    ("option", "value", "floor"),
+    [
+        ("noncurrent_version_expiration_days", 89, "at least 90 days"),
+        ("noncurrent_versions_to_keep", 9, "at least the newest 10"),
+        ("noncurrent_versions_to_keep", 0, "at least the newest 10"),
+    ],
 )
-def test_state_retention_is_never_zero(option: str, value: int) -> None:
+def test_state_retention_is_never_shorter_than_the_floor(
+    option: str, value: int, floor: str
+) -> None:
     stack = TerraformStack(App(), "retention")
-    options: dict[str, Any] = {option: value}
-    with pytest.raises(ValueError, match=option):
-        StateBucket(stack, "state", bucket_name="example-tfstate", **options)
+    options = BucketOptions.model_validate({option: value})
+    with pytest.raises(ValueError, match=f"options.{option} is {value}; .*{floor}"):
+        StateBucket(stack, "state", bucket_name="example-tfstate", options=options)
+    assert stack.node.try_find_child("state") is None
 
 
 @pytest.mark.parametrize("option", ["versioned", "force_destroy", "prevent_destroy"])

@@ -2,7 +2,12 @@
 
 from platform_storage.access import AccessProfile, StateOptions
 from platform_storage.aws import AwsAccount
-from platform_storage.constructs.bucket_options import AccessLogging, BucketEncryption, Replication
+from platform_storage.bucket_options import (
+    AccessLogging,
+    BucketEncryption,
+    BucketOptions,
+    Replication,
+)
 from platform_storage.constructs.ecs_task_role import EcsTaskRole
 from platform_storage.constructs.irsa_role import IrsaRole
 from platform_storage.constructs.oidc_role import OidcFederatedRole
@@ -12,7 +17,8 @@ from platform_storage.constructs.private_bucket import PrivateBucket
 from platform_storage.constructs.state_bucket import StateBucket
 from platform_storage.constructs.static_credentials import StaticCredentials
 from platform_storage.constructs.workload_role import WorkloadIdentity, WorkloadRole
-from platform_storage.rules.aspect import suppress
+from platform_storage.policy import Condition, PolicyStatement, Principal
+from platform_storage.rules.validation import apply_rules, suppress
 from platform_storage.trust import ServiceAccount
 
 __all__ = [
@@ -20,11 +26,15 @@ __all__ = [
     "AccessProfile",
     "AwsAccount",
     "BucketEncryption",
+    "BucketOptions",
+    "Condition",
     "EcsTaskRole",
     "IrsaRole",
     "OidcFederatedRole",
     "PodIdentityRole",
     "PolicyDocument",
+    "PolicyStatement",
+    "Principal",
     "PrivateBucket",
     "Replication",
     "ServiceAccount",
@@ -33,5 +43,6 @@ __all__ = [
     "StaticCredentials",
     "WorkloadIdentity",
     "WorkloadRole",
+    "apply_rules",
     "suppress",
 ]

@@ -7,6 +7,7 @@ from typing import Unpack
 
 from platform_storage.aws import AwsAccount
 from platform_storage.cdk import Construct
+from platform_storage.constructs._arguments import checked, path_of, refuse
 from platform_storage.constructs.oidc_role import OidcFederatedRole
 from platform_storage.constructs.workload_role import RoleOptions
 from platform_storage.trust import STS_AUDIENCE, ServiceAccount
@@ -23,13 +24,14 @@ class IrsaRole(OidcFederatedRole):
 
     - `oidc_issuer` (required): the cluster's issuer,
       `https://oidc.eks.<region>.amazonaws.com/id/<ID>`.
-    - `service_accounts` (required): one or more `ServiceAccount(namespace, name)`.
+    - `service_accounts` (required): a list of one or more `ServiceAccount(namespace, name)`.
     - `create_oidc_provider` = False: create the IAM OIDC provider for the cluster (one per
       cluster and account; eksctl and most cluster modules create it already).
 
     The pod side: annotate the service account with `eks.amazonaws.com/role-arn: <role_arn>`.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -43,7 +45,7 @@ class IrsaRole(OidcFederatedRole):
         **options: Unpack[RoleOptions],
     ) -> None:
         if not service_accounts:
-            raise ValueError(f"IrsaRole {id}: service_accounts needs at least one entry")
+            refuse(f"IrsaRole {path_of(scope, id)}", ["service_accounts needs at least one entry"])
         super().__init__(
             scope,
             id,

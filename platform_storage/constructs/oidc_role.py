@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Unpack
 
-from platform_storage.aws import AwsAccount, issuer_host_path
-from platform_storage.cdk import Construct, IamOpenidConnectProvider, ensure_core, stack_of
-from platform_storage.constructs.workload_role import RoleOptions, WorkloadRole
-from platform_storage.trust import STS_AUDIENCE, web_identity_trust
+from platform_storage.aws import AwsAccount, issuer_host_path, issuer_problems, oidc_provider_id
+from platform_storage.cdk import Construct, IamOpenidConnectProvider, stack_of
+from platform_storage.constructs._arguments import checked, path_of, refuse
+from platform_storage.constructs.workload_role import RoleOptions, WorkloadRole, role_problems
+from platform_storage.trust import STS_AUDIENCE, claim_problems, web_identity_trust
 
 
 class OidcFederatedRole(WorkloadRole):
@@ -20,13 +20,15 @@ class OidcFederatedRole(WorkloadRole):
 
     Options besides those of `WorkloadRole`:
 
-    - `issuer` (required): the issuer URL, https, without trailing slash.
-    - `subjects` (required): the exact `sub` claims allowed (one or more).
+    - `issuer` (required): the issuer URL, https, a lowercase host, no port or trailing slash.
+    - `subjects` (required): a list of the exact `sub` claims allowed (one or more).
     - `audience` = "sts.amazonaws.com": the `aud` claim the workload's token carries.
     - `create_oidc_provider` = False: create the account's IAM OIDC provider for the issuer
-      (exactly one may exist per issuer and account; leave False when it exists already).
+      (exactly one may exist per issuer and account; leave False when it exists already). Roles
+      of one stack share it, and its client ids are every audience they trust.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -40,41 +42,61 @@ class OidcFederatedRole(WorkloadRole):
         create_oidc_provider: bool = False,
         **options: Unpack[RoleOptions],
     ) -> None:
-        ensure_core(scope, self)
-        host_path = issuer_host_path(issuer)
+        problems = role_problems(role_name=role_name, **options)
+        problems += [f"issuer {p}" for p in issuer_problems(issuer)]
+        if not subjects:
+            problems.append("subjects needs at least one entry")
+        problems += [f"subjects {p}" for s in subjects for p in claim_problems(s)]
+        problems += [f"audience {p}" for p in claim_problems(audience)]
+        refuse(f"{type(self).__name__} {path_of(scope, id)}", problems)
+
         provider_arn = account.oidc_provider_arn(issuer)
         oidc_provider: IamOpenidConnectProvider | None = None
+        created = False
         if create_oidc_provider:
-            oidc_provider = oidc_provider_for(scope, issuer, audience)
+            oidc_provider, created = oidc_provider_for(scope, issuer, audience)
             provider_arn = oidc_provider.arn
-        super().__init__(
-            scope,
-            id,
-            account=account,
-            role_name=role_name,
-            trust=web_identity_trust(
-                provider_arn=provider_arn,
-                issuer_host_path=host_path,
-                audience=audience,
-                subjects=subjects,
-            ),
-            **options,
-        )
+        try:
+            super().__init__(
+                scope,
+                id,
+                account=account,
+                role_name=role_name,
+                trust=web_identity_trust(
+                    provider_arn=provider_arn,
+                    issuer_host_path=issuer_host_path(issuer),
+                    audience=audience,
+                    subjects=subjects,
+                ),
+                **options,
+            )
+        except BaseException:
+            if created:
+                stack_of(scope).node.try_remove_child(oidc_provider_id(issuer))
+            raise
         self.oidc_provider = oidc_provider
         self.issuer = issuer
         self.audience = audience
         self.subjects = tuple(subjects)
 
 
-def oidc_provider_for(scope: Construct, issuer: str, audience: str) -> IamOpenidConnectProvider:
+def oidc_provider_for(
+    scope: Construct, issuer: str, audience: str
+) -> tuple[IamOpenidConnectProvider, bool]:
     """The stack's IAM OIDC provider for `issuer`, created once however many roles trust it
-    (IAM allows one provider per issuer and account). Its client ids are the audiences asked for."""
+    (IAM allows one provider per issuer and account), and whether this call created it. Its
+    client ids are the audiences asked for."""
     stack = stack_of(scope)
-    id = "oidc-provider-" + re.sub(r"[^A-Za-z0-9]+", "-", issuer_host_path(issuer)).strip("-")
+    id = oidc_provider_id(issuer)
     found = stack.node.try_find_child(id)
+    if isinstance(found, IamOpenidConnectProvider) and found.url_input != issuer:
+        raise ValueError(
+            f"{stack.node.path}: the IAM OIDC providers of {issuer!r} and {found.url_input!r}"
+            f" would both be {id!r}; create one of them outside this stack"
+        )
     if isinstance(found, IamOpenidConnectProvider):
         audiences = list(found.client_id_list_input or [])
         if audience not in audiences:
             found.client_id_list = [*audiences, audience]
-        return found
-    return IamOpenidConnectProvider(stack, id, url=issuer, client_id_list=[audience])
+        return found, False
+    return IamOpenidConnectProvider(stack, id, url=issuer, client_id_list=[audience]), True

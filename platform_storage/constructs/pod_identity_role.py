@@ -7,7 +7,9 @@ from typing import Unpack
 
 from platform_storage.aws import AwsAccount
 from platform_storage.cdk import Construct, EksPodIdentityAssociation
+from platform_storage.constructs._arguments import checked, path_of, refuse
 from platform_storage.constructs.workload_role import RoleOptions, WorkloadRole
+from platform_storage.naming import eks_cluster_name_problems, is_token
 from platform_storage.trust import ServiceAccount, pod_identity_trust
 
 
@@ -20,9 +22,10 @@ class PodIdentityRole(WorkloadRole):
     agent add-on on the cluster. No service-account annotation is needed.
 
     Options besides those of `WorkloadRole`: `cluster_name` (required), `service_accounts`
-    (required, one or more).
+    (required, a list of one or more `ServiceAccount`).
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -34,8 +37,10 @@ class PodIdentityRole(WorkloadRole):
         service_accounts: Sequence[ServiceAccount],
         **options: Unpack[RoleOptions],
     ) -> None:
-        if not service_accounts:
-            raise ValueError(f"PodIdentityRole {id}: service_accounts needs at least one entry")
+        problems = [] if service_accounts else ["service_accounts needs at least one entry"]
+        if not is_token(cluster_name):
+            problems += [f"cluster_name {p}" for p in eks_cluster_name_problems(cluster_name)]
+        refuse(f"PodIdentityRole {path_of(scope, id)}", problems)
         super().__init__(
             scope,
             id,

@@ -1,8 +1,9 @@
-"""`PolicyDocument`: an IAM policy kept as `data.aws_iam_policy_document`."""
+"""`PolicyDocument`: an IAM policy kept as `data.aws_iam_policy_document`, and `GrantPolicy`,
+the policy an identity's grants land in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from platform_storage.cdk import (
     Construct,
@@ -29,9 +30,9 @@ class PolicyDocument:
         self, scope: Construct, id: str, *, statements: Iterable[PolicyStatement] = ()
     ) -> None:
         ensure_core(scope)
-        self._statements: list[PolicyStatement] = []
         initial = list(statements)
-        self._check_sids(initial)
+        self._statements: list[PolicyStatement] = []
+        self._check(initial, where=f"{scope.node.path}/{id}")
         self._statements = initial
         # The first statements go in with the data source: one jsii round trip fewer.
         self.data = DataAwsIamPolicyDocument(
@@ -39,20 +40,27 @@ class PolicyDocument:
         )
 
     def add_statements(self, *statements: PolicyStatement) -> None:
-        """Append statements; a repeated `sid` is refused because IAM would reject the policy."""
+        """Append statements; nothing is added when one is refused (see `check`)."""
         if not statements:
             return
-        self._check_sids(statements)
+        self.check(statements)
         self._statements.extend(statements)
         self.data.put_statement([_render(s) for s in self._statements])
 
-    def _check_sids(self, statements: Iterable[PolicyStatement]) -> None:
+    def check(self, statements: Iterable[PolicyStatement]) -> None:
+        """Refuse statements that are not `PolicyStatement`s or whose `sid` repeats one of the
+        policy (IAM would reject the policy)."""
+        self._check(list(statements), where=self.data.node.path)
+
+    def _check(self, statements: list[PolicyStatement], *, where: str) -> None:
+        wrong = [s for s in statements if not isinstance(s, PolicyStatement)]
+        if wrong:
+            raise TypeError(f"{where}: statements must be PolicyStatement, not {wrong[0]!r}")
         taken = {s.sid for s in self._statements}
         for statement in statements:
             if statement.sid in taken:
                 raise ValueError(
-                    f"{self.data.node.path}: statement id {statement.sid!r} is already in the"
-                    " policy"
+                    f"{where}: statement id {statement.sid!r} is already in the policy"
                 )
             taken.add(statement.sid)
 
@@ -64,6 +72,44 @@ class PolicyDocument:
     def json(self) -> str:
         """The rendered policy JSON (a Terraform reference, known at apply time)."""
         return self.data.json
+
+
+class GrantPolicy:
+    """The policy an identity's grants land in, written with the first grant (IAM rejects a
+    policy without statements): its document `<id>-document` in `scope`, and whatever
+    `attach(document)` creates to hold it (an inline role policy, or a managed policy and its
+    attachment)."""
+
+    def __init__(
+        self, scope: Construct, id: str, attach: Callable[[PolicyDocument], object]
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self._attach = attach
+        self.document: PolicyDocument | None = None
+
+    @property
+    def statements(self) -> tuple[PolicyStatement, ...]:
+        return self.document.statements if self.document else ()
+
+    def check(self, statements: Iterable[PolicyStatement]) -> None:
+        """What `add` would refuse, without adding anything."""
+        if self.document is not None:
+            self.document.check(statements)
+        else:
+            sids = [s.sid for s in statements]
+            repeated = {sid for sid in sids if sids.count(sid) > 1}
+            if repeated:
+                raise ValueError(
+                    f"{self._scope.node.path}: statement ids {sorted(repeated)} repeat"
+                )
+
+    def add(self, *statements: PolicyStatement) -> None:
+        if self.document is not None:
+            self.document.add_statements(*statements)
+            return
+        self.document = PolicyDocument(self._scope, f"{self._id}-document", statements=statements)
+        self._attach(self.document)
 
 
 def _render(statement: PolicyStatement) -> DataAwsIamPolicyDocumentStatement:

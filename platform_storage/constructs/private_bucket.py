@@ -6,6 +6,13 @@ import json
 from collections.abc import Mapping
 
 from platform_storage.access import AccessProfile, Grant, StateOptions, access_statements
+from platform_storage.bucket_options import (
+    BucketEncryption,
+    BucketOptions,
+    Replication,
+    Retention,
+    option_problems,
+)
 from platform_storage.cdk import (
     Construct,
     IamPolicy,
@@ -37,9 +44,6 @@ from platform_storage.cdk import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
     TerraformResourceLifecycle,
-    Token,
-    ensure_core,
-    stack_of,
 )
 from platform_storage.cdk import (
     S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects as SseKmsEncryptedObjects,  # noqa: E501
@@ -47,15 +51,16 @@ from platform_storage.cdk import (
 from platform_storage.cdk import (
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA as SseByDefault,  # noqa: E501
 )
+from platform_storage.constructs._arguments import checked, path_of, refuse
 from platform_storage.constructs._stack_data import caller_identity, partition
-from platform_storage.constructs.bucket_options import (
-    AccessLogging,
-    BucketEncryption,
-    Replication,
-)
 from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.constructs.workload_role import WorkloadIdentity
-from platform_storage.naming import bucket_name_problems
+from platform_storage.naming import (
+    bucket_name_problems,
+    is_token,
+    tag_key_problems,
+    tag_value_problems,
+)
 from platform_storage.policy import (
     ANYONE,
     Condition,
@@ -64,10 +69,10 @@ from platform_storage.policy import (
     document_statements_to_iam,
 )
 from platform_storage.prefixes import PrefixError, normalize_prefix, overlapping_prefixes
-from platform_storage.rules.aspect import apply_rules
+from platform_storage.rules.validation import apply_rules, mark_state_bucket
 
-TLS_VERSIONS = ("1.2", "1.3")
-MAX_NEWER_NONCURRENT_VERSIONS = 100  # S3's limit for NewerNoncurrentVersions
+DEFAULT_OPTIONS = BucketOptions()
+NO_STATE_OPTIONS = StateOptions()
 
 # Key management without key use: the account keeps control of the key (so it can never become
 # unmanageable) while encrypting and decrypting stay limited to principals that also hold an IAM
@@ -112,75 +117,58 @@ class PrivateBucket(Construct):
     chained with `depends_on` so that Terraform never sends them in parallel (S3 answers such a
     race with HTTP 409 "conflicting conditional operation").
 
-    Keyword-only options and their defaults:
+    Keyword-only arguments and their defaults:
 
     - `bucket_name` (required): the bucket's name. Validated against S3's naming rules unless it is
       still a token.
-    - `encryption` = `BucketEncryption.S3_MANAGED` (SSE-S3). With `KMS`, `kms_key_arn` names the
-      key; without it a key is created here (rotation on, 30-day deletion window, a key policy that
-      lets the account manage the key and lets IAM principals use it only through S3).
-    - `kms_key_arn` = None; only with `encryption=KMS`.
-    - `versioned` = True: an overwritten or deleted object can be restored. Noncurrent versions
-      expire after `noncurrent_version_expiration_days` (30) while the newest
-      `noncurrent_versions_to_keep` (3) are always kept. False suits caches and scratch data.
-    - `abort_incomplete_multipart_upload_days` = 7.
-    - `access_logging` = None: see `AccessLogging`.
-    - `replication` = None: see `Replication`; needs `versioned=True`. The least-privilege
-      replication role is created here.
+    - `options` = `BucketOptions()`: encryption, retention, multipart clean-up, access logging,
+      replication, minimum TLS version; each option and its default is documented on
+      `BucketOptions`. Noncurrent versions expire after 30 days, keeping the newest 3.
+    - `versioned` = True: an overwritten or deleted object can be restored. False suits caches
+      and scratch data (and refuses replication and retention options).
     - `force_destroy` = False. True lets `terraform destroy` delete a bucket that still holds
       objects: an explicit opt-in meant for scratch buckets, refused together with
       `prevent_destroy`.
     - `prevent_destroy` = False: Terraform's `lifecycle.prevent_destroy` on the bucket.
-    - `min_tls_version` = "1.2" ("1.3" allowed).
     - `tags` = None: tags on the bucket (provider default tags apply on top).
 
-    Further resource-policy statements go through `add_to_resource_policy`; they land in the same
-    bucket policy as the TLS statements.
+    Access goes through `grant`, `grant_read` and `grant_state_access`; further resource-policy
+    statements through `add_to_resource_policy`. Arguments are checked before anything is
+    created: a wrong one raises one `TypeError` or `ValueError` naming every problem and the
+    construct path, and leaves nothing in the tree.
     """
 
-    _MIN_VERSIONS_TO_KEEP = 0
+    _STATE = False
 
+    @checked
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
         bucket_name: str,
-        encryption: BucketEncryption = BucketEncryption.S3_MANAGED,
-        kms_key_arn: str | None = None,
+        options: BucketOptions = DEFAULT_OPTIONS,
         versioned: bool = True,
-        noncurrent_version_expiration_days: int = 30,
-        noncurrent_versions_to_keep: int = 3,
-        abort_incomplete_multipart_upload_days: int = 7,
-        access_logging: AccessLogging | None = None,
-        replication: Replication | None = None,
         force_destroy: bool = False,
         prevent_destroy: bool = False,
-        min_tls_version: str = "1.2",
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        ensure_core(scope, self)
-        super().__init__(scope, id)
-        apply_rules(stack_of(scope))
-        problems = _option_problems(
+        problems = _problems(
             bucket_name=bucket_name,
-            encryption=encryption,
-            kms_key_arn=kms_key_arn,
+            options=options,
+            state=self._STATE,
             versioned=versioned,
-            noncurrent_version_expiration_days=noncurrent_version_expiration_days,
-            noncurrent_versions_to_keep=noncurrent_versions_to_keep,
-            abort_incomplete_multipart_upload_days=abort_incomplete_multipart_upload_days,
-            replication=replication,
             force_destroy=force_destroy,
             prevent_destroy=prevent_destroy,
-            min_tls_version=min_tls_version,
-            min_versions_to_keep=self._MIN_VERSIONS_TO_KEEP,
+            tags=tags,
         )
-        if problems:
-            raise ValueError(f"{type(self).__name__} {self.node.path}: " + "; ".join(problems))
+        refuse(f"{type(self).__name__} {path_of(scope, id)}", problems)
+        super().__init__(scope, id)
+        apply_rules(scope)
 
         self.bucket_name = bucket_name
-        self.encryption = encryption
+        self.options = options
+        self.encryption = options.encryption
         self._grants: list[tuple[WorkloadIdentity, str | None]] = []
         self._label = id
         self.versioned = versioned
@@ -192,6 +180,8 @@ class PrivateBucket(Construct):
             tags=dict(tags) if tags else None,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if prevent_destroy else None,
         )
+        if self._STATE:
+            mark_state_bucket(self.bucket)
         # Read once: each attribute read through jsii mints a new token for the same reference.
         self.bucket_arn: str = self.bucket.arn
         self.bucket_id: str = self.bucket.id
@@ -213,7 +203,8 @@ class PrivateBucket(Construct):
         )
 
         self.kms_key: KmsKey | None = None
-        if encryption is BucketEncryption.KMS and kms_key_arn is None:
+        kms_key_arn = options.kms_key_arn
+        if options.encryption is BucketEncryption.KMS and kms_key_arn is None:
             self.kms_key = self._create_key()
             kms_key_arn = self.kms_key.arn
         self.kms_key_arn = kms_key_arn
@@ -224,9 +215,10 @@ class PrivateBucket(Construct):
             rule=[
                 S3BucketServerSideEncryptionConfigurationRuleA(
                     apply_server_side_encryption_by_default=SseByDefault(
-                        sse_algorithm=encryption.value, kms_master_key_id=kms_key_arn
+                        sse_algorithm=options.encryption.sse_algorithm,
+                        kms_master_key_id=kms_key_arn,
                     ),
-                    bucket_key_enabled=encryption is BucketEncryption.KMS or None,
+                    bucket_key_enabled=options.encryption is BucketEncryption.KMS or None,
                 )
             ],
         )
@@ -243,13 +235,12 @@ class PrivateBucket(Construct):
             )
 
         self._lifecycle(
-            abort_days=abort_incomplete_multipart_upload_days,
-            noncurrent_days=noncurrent_version_expiration_days,
-            keep_versions=noncurrent_versions_to_keep,
+            abort_days=options.abort_incomplete_multipart_upload_days,
+            retention=options.retention(state=self._STATE),
         )
 
         self.resource_policy = PolicyDocument(
-            self, "policy-document", statements=self._tls_statements(min_tls_version)
+            self, "policy-document", statements=self._tls_statements(options.min_tls_version)
         )
         self.bucket_policy = S3BucketPolicy(
             self,
@@ -259,6 +250,7 @@ class PrivateBucket(Construct):
             depends_on=[self.public_access_block, self.ownership_controls],
         )
 
+        access_logging = options.access_logging
         if access_logging is not None:
             S3BucketLoggingA(
                 self,
@@ -273,22 +265,24 @@ class PrivateBucket(Construct):
             )
 
         self.replication_role: IamRole | None = None
-        if replication is not None:
-            self._replicate(replication)
+        if options.replication is not None:
+            self._replicate(options.replication)
 
+    @checked
     def arn_for_objects(self, prefix: str | None = None) -> str:
         """ARN of every object under `prefix/` (normalised), or of every object when None."""
         if prefix is None:
             return f"{self.bucket_arn}/*"
         return f"{self.bucket_arn}/{normalize_prefix(prefix)}/*"
 
+    @checked
     def grant(
         self,
         identity: WorkloadIdentity,
         profile: AccessProfile,
         *,
         prefix: str | None = None,
-        state: StateOptions = StateOptions(),
+        state: StateOptions = NO_STATE_OPTIONS,
     ) -> None:
         """Give `identity` the actions of `profile` on this bucket, or only under `prefix/`.
 
@@ -296,7 +290,7 @@ class PrivateBucket(Construct):
         (created or given) is added with exactly the key actions the profile needs. Grants on one
         bucket must not overlap: a prefix that repeats or nests in another grant's prefix (`a` and
         `a/b`), or any grant beside a whole-bucket grant, is refused, since those identities would
-        not be isolated from each other.
+        not be isolated from each other. A refused grant changes nothing.
         """
         normalized = normalize_prefix(prefix) if prefix is not None else None
         for other, other_prefix in self._grants:
@@ -314,24 +308,26 @@ class PrivateBucket(Construct):
                     f" repeats or nests in {other_prefix!r} granted to {_identity_label(other)};"
                     " tenants of one bucket need disjoint prefixes"
                 )
-        self._grants.append((identity, normalized))
-        identity.add_policy_statements(
-            *access_statements(
-                Grant(
-                    bucket_arn=self.bucket_arn,
-                    profile=profile,
-                    prefix=normalized,
-                    kms_key_arn=self.kms_key_arn,
-                    state=state,
-                    label=self._label,
-                )
+        statements = access_statements(
+            Grant(
+                bucket_arn=self.bucket_arn,
+                profile=profile,
+                prefix=normalized,
+                kms_key_arn=self.kms_key_arn,
+                state=state,
+                label=self._label,
             )
         )
+        identity.check_policy_statements(statements)
+        identity.add_policy_statements(*statements)
+        self._grants.append((identity, normalized))
 
+    @checked
     def grant_read(self, identity: WorkloadIdentity, prefix: str | None = None) -> None:
         """`grant(identity, AccessProfile.READ_ONLY, prefix=prefix)`."""
         self.grant(identity, AccessProfile.READ_ONLY, prefix=prefix)
 
+    @checked
     def grant_state_access(
         self,
         identity: WorkloadIdentity,
@@ -340,7 +336,9 @@ class PrivateBucket(Construct):
         lockfile: bool = False,
         delete_state: bool = False,
     ) -> None:
-        """`grant(identity, AccessProfile.TF_STATE, ...)`: a Terraform/OpenTofu S3 backend."""
+        """`grant(identity, AccessProfile.TF_STATE, ...)`: a Terraform/OpenTofu S3 backend.
+        `lockfile` = False: rights on `<prefix>/*.tflock` for S3-native locking;
+        `delete_state` = False: `s3:DeleteObject` on the state objects."""
         self.grant(
             identity,
             AccessProfile.TF_STATE,
@@ -348,6 +346,7 @@ class PrivateBucket(Construct):
             state=StateOptions(lockfile=lockfile, delete_state=delete_state),
         )
 
+    @checked
     def add_to_resource_policy(self, *statements: PolicyStatement) -> None:
         """Add statements to the bucket policy, next to the TLS-only statements."""
         self.resource_policy.add_statements(*statements)
@@ -374,7 +373,7 @@ class PrivateBucket(Construct):
             ),
         ]
 
-    def _lifecycle(self, *, abort_days: int, noncurrent_days: int, keep_versions: int) -> None:
+    def _lifecycle(self, *, abort_days: int, retention: Retention) -> None:
         # An explicit empty-prefix filter: without one, provider >= 5.86 warns and plans drift.
         everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
         rules = [
@@ -397,8 +396,8 @@ class PrivateBucket(Construct):
                     filter=everything,
                     noncurrent_version_expiration=[
                         S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                            noncurrent_days=noncurrent_days,
-                            newer_noncurrent_versions=keep_versions or None,
+                            noncurrent_days=retention.days,
+                            newer_noncurrent_versions=retention.versions or None,
                         )
                     ],
                 )
@@ -584,47 +583,34 @@ class PrivateBucket(Construct):
         )
 
 
-def _option_problems(
+def _problems(
     *,
     bucket_name: str,
-    encryption: BucketEncryption,
-    kms_key_arn: str | None,
+    options: BucketOptions,
+    state: bool,
     versioned: bool,
-    noncurrent_version_expiration_days: int,
-    noncurrent_versions_to_keep: int,
-    abort_incomplete_multipart_upload_days: int,
-    replication: Replication | None,
     force_destroy: bool,
     prevent_destroy: bool,
-    min_tls_version: str,
-    min_versions_to_keep: int,
+    tags: Mapping[str, str] | None,
 ) -> list[str]:
-    """Every conflicting or out-of-range option, so one error lists them all."""
-    problems = []
-    if not Token.is_unresolved(bucket_name):
-        problems += [f"bucket_name {p}" for p in bucket_name_problems(bucket_name)]
-    if kms_key_arn is not None and encryption is not BucketEncryption.KMS:
-        problems.append("kms_key_arn is only used with encryption=BucketEncryption.KMS")
-    if abort_incomplete_multipart_upload_days < 1:
-        problems.append("abort_incomplete_multipart_upload_days must be at least 1")
-    if noncurrent_version_expiration_days < 1:
-        problems.append("noncurrent_version_expiration_days must be at least 1")
-    if not min_versions_to_keep <= noncurrent_versions_to_keep <= MAX_NEWER_NONCURRENT_VERSIONS:
-        problems.append(
-            f"noncurrent_versions_to_keep must be {min_versions_to_keep}"
-            f" to {MAX_NEWER_NONCURRENT_VERSIONS}"
-        )
-    if replication is not None:
-        if not versioned:
-            problems.append("replication needs versioned=True (S3 replicates versions)")
-        if encryption is BucketEncryption.KMS and replication.destination_kms_key_arn is None:
-            problems.append(
-                "replication of an SSE-KMS bucket needs replication.destination_kms_key_arn"
-            )
+    """Every conflicting or out-of-range argument, so one error lists them all."""
+    named = None if is_token(bucket_name) else bucket_name
+    problems = [] if named is None else [f"bucket_name {p}" for p in bucket_name_problems(named)]
+    problems += [
+        f"options.{field} {problem}"
+        for field, problem in option_problems(options, state=state, bucket_name=named)
+    ]
+    if options.replication is not None and not versioned:
+        problems.append("options.replication needs versioned=True (S3 replicates versions)")
+    if not versioned and (
+        options.noncurrent_version_expiration_days is not None
+        or options.noncurrent_versions_to_keep is not None
+    ):
+        problems.append("noncurrent-version options need versioned=True")
     if force_destroy and prevent_destroy:
         problems.append("force_destroy and prevent_destroy contradict each other")
-    if min_tls_version not in TLS_VERSIONS:
-        problems.append(f"min_tls_version must be one of {', '.join(TLS_VERSIONS)}")
+    for key, value in (tags or {}).items():
+        problems += tag_key_problems(key) + tag_value_problems(value)
     return problems
 
 

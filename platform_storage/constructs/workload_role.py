@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol, TypedDict
+from typing import Protocol, TypedDict, runtime_checkable
 
 from platform_storage.aws import AwsAccount
-from platform_storage.cdk import (
-    Construct,
-    IamRole,
-    IamRolePolicy,
-    ensure_core,
-    stack_of,
-)
-from platform_storage.constructs.policy_document import PolicyDocument
-from platform_storage.naming import iam_path_problems, role_name_problems
+from platform_storage.cdk import Construct, IamRole, IamRolePolicy
+from platform_storage.constructs._arguments import checked, path_of, refuse
+from platform_storage.constructs.policy_document import GrantPolicy, PolicyDocument
+from platform_storage.naming import description_problems, iam_name_problems, iam_path_problems
+from platform_storage.naming import terraform_literal as literal
 from platform_storage.policy import PolicyStatement
-from platform_storage.rules.aspect import apply_rules
+from platform_storage.rules.validation import apply_rules
 
 MIN_SESSION_SECONDS = 3600
 MAX_SESSION_SECONDS = 43200
@@ -33,8 +29,9 @@ class RoleOptions(TypedDict, total=False):
     tags: Mapping[str, str] | None
 
 
+@runtime_checkable
 class WorkloadIdentity(Protocol):
-    """Anything a bucket can grant access to: a role or a static-credentials user."""
+    """Anything a bucket can grant access to: a role of the library or `StaticCredentials`."""
 
     @property
     def principal_arn(self) -> str: ...
@@ -42,7 +39,38 @@ class WorkloadIdentity(Protocol):
     @property
     def arn_reference(self) -> str: ...
 
+    def check_policy_statements(self, statements: Iterable[PolicyStatement]) -> None: ...
+
     def add_policy_statements(self, *statements: PolicyStatement) -> None: ...
+
+
+def identity_problems(
+    *, name: str, path: str, description: str | None = None, label: str = "role_name"
+) -> list[str]:
+    """What an identity's name, path and description break (roles and users alike)."""
+    problems = [f"{label} {p}" for p in iam_name_problems(name)]
+    problems += [f"path {p}" for p in iam_path_problems(path)]
+    if description is not None:
+        problems += [f"description {p}" for p in description_problems(description)]
+    return problems
+
+
+def role_problems(
+    *,
+    role_name: str,
+    path: str = "/",
+    description: str | None = None,
+    max_session_duration: int = MIN_SESSION_SECONDS,
+    **_: object,
+) -> list[str]:
+    """What `WorkloadRole` refuses of its options; subclasses that create something before the
+    role (an OIDC provider) check these first."""
+    problems = identity_problems(name=role_name, path=path, description=description)
+    if not MIN_SESSION_SECONDS <= max_session_duration <= MAX_SESSION_SECONDS:
+        problems.append(
+            f"max_session_duration must be {MIN_SESSION_SECONDS} to {MAX_SESSION_SECONDS} seconds"
+        )
+    return problems
 
 
 class WorkloadRole(Construct):
@@ -60,8 +88,11 @@ class WorkloadRole(Construct):
     - `description` = None, `tags` = None.
 
     Grants land in one inline policy named `<role_name>-storage` (see `add_policy_statements`).
+    Arguments are checked before anything is created: a wrong one raises one `TypeError` or
+    `ValueError` naming it and the construct path, and leaves nothing in the tree.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -76,18 +107,17 @@ class WorkloadRole(Construct):
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        ensure_core(scope, self)
+        refuse(
+            f"{type(self).__name__} {path_of(scope, id)}",
+            role_problems(
+                role_name=role_name,
+                path=path,
+                description=description,
+                max_session_duration=max_session_duration,
+            ),
+        )
         super().__init__(scope, id)
-        apply_rules(stack_of(scope))
-        problems = [f"role_name {p}" for p in role_name_problems(role_name)]
-        problems += [f"path {p}" for p in iam_path_problems(path)]
-        if not MIN_SESSION_SECONDS <= max_session_duration <= MAX_SESSION_SECONDS:
-            problems.append(
-                f"max_session_duration must be {MIN_SESSION_SECONDS} to {MAX_SESSION_SECONDS}"
-                " seconds"
-            )
-        if problems:
-            raise ValueError(f"{type(self).__name__} {self.node.path}: " + "; ".join(problems))
+        apply_rules(scope)
 
         self.account = account
         self.role_name = role_name
@@ -101,10 +131,22 @@ class WorkloadRole(Construct):
             assume_role_policy=self.trust_policy.json,
             permissions_boundary=permissions_boundary_arn,
             max_session_duration=max_session_duration,
-            description=description,
+            description=literal(description) if description is not None else None,
             tags=dict(tags) if tags else None,
         )
-        self._storage_document: PolicyDocument | None = None
+        # Inline, not managed: the policy belongs to this role alone, and it saves a policy and
+        # an attachment per role (with hundreds of runners, Terraform resources and synth time).
+        self._grants = GrantPolicy(
+            self,
+            "storage",
+            lambda document: IamRolePolicy(
+                self,
+                "storage-policy",
+                name=f"{role_name}-storage",
+                role=self.role.id,
+                policy=document.json,
+            ),
+        )
 
     @property
     def role_arn(self) -> str:
@@ -123,21 +165,12 @@ class WorkloadRole(Construct):
     @property
     def storage_statements(self) -> tuple[PolicyStatement, ...]:
         """The statements granted so far (what the storage policy will hold)."""
-        return self._storage_document.statements if self._storage_document else ()
+        return self._grants.statements
+
+    def check_policy_statements(self, statements: Iterable[PolicyStatement]) -> None:
+        """Raise what `add_policy_statements` would refuse, adding nothing."""
+        self._grants.check(statements)
 
     def add_policy_statements(self, *statements: PolicyStatement) -> None:
-        """Grants land in one inline policy, `<role_name>-storage`, written with the first one
-        (IAM rejects a policy without statements). Inline, not managed: the policy belongs to
-        this role alone, and it saves a policy and an attachment per role (with hundreds of
-        runners, Terraform resources and synth time)."""
-        if self._storage_document is not None:
-            self._storage_document.add_statements(*statements)
-            return
-        self._storage_document = PolicyDocument(self, "storage-document", statements=statements)
-        IamRolePolicy(
-            self,
-            "storage-policy",
-            name=f"{self.role_name}-storage",
-            role=self.role.id,
-            policy=self._storage_document.json,
-        )
+        """Add statements to the inline policy `<role_name>-storage`."""
+        self._grants.add(*statements)

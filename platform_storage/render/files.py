@@ -1,4 +1,4 @@
-"""Every rendered file of a configuration, and writing them without leaving half a set behind."""
+"""Every rendered file of a plan, and writing them without leaving half a set behind."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from platform_storage.config import StorageConfig
-from platform_storage.plan import plan_massdriver, plan_runners
+from platform_storage.plan import AppPlan, Irsa, StaticKeys
 from platform_storage.render.massdriver_values import massdriver_values
 from platform_storage.render.runner_files import (
     credentials_secret,
@@ -20,6 +19,8 @@ from platform_storage.render.runner_files import (
 )
 
 RENDERED_DIR = "rendered"
+MASSDRIVER_VALUES = "massdriver-values.yaml"
+RUNNERS_TF = "orchestrator/runners.tf"
 
 
 @dataclass(frozen=True)
@@ -32,33 +33,57 @@ class RenderedFile:
         return 0o600 if self.secret else 0o644
 
 
-def rendered_files(
-    config: StorageConfig, keys: Mapping[str, str] | None = None
-) -> dict[str, RenderedFile]:
-    """Relative path -> file. With `keys` (Terraform outputs), static credentials are filled in."""
-    files: dict[str, RenderedFile] = {}
-    md = plan_massdriver(config)
+@dataclass(frozen=True)
+class RenderedFiles:
+    """The documents of one plan: Massdriver's values, each runner's document (by runner id),
+    and everything else by path; `by_path` is the whole set as it lands under `rendered/`."""
+
+    massdriver_values: RenderedFile | None = None
+    runner_documents: dict[str, RenderedFile] = field(default_factory=dict)
+    runners_tf: RenderedFile | None = None
+    others: dict[str, RenderedFile] = field(default_factory=dict)
+
+    def by_path(self, plan: AppPlan) -> dict[str, RenderedFile]:
+        files: dict[str, RenderedFile] = {}
+        if self.massdriver_values is not None:
+            files[MASSDRIVER_VALUES] = self.massdriver_values
+        if plan.orchestrator is not None:
+            for runner in plan.orchestrator.runners:
+                files[runner.files.document] = self.runner_documents[runner.id]
+        files.update(self.others)
+        if self.runners_tf is not None:
+            files[RUNNERS_TF] = self.runners_tf
+        return dict(sorted(files.items()))
+
+
+def render(plan: AppPlan, keys: Mapping[str, str] | None = None) -> RenderedFiles:
+    """The files of `plan`. With `keys` (Terraform outputs by name), static credentials are
+    filled in and the files holding them are secret."""
+    md = plan.massdriver
+    values = None
     if md is not None:
-        has_keys = keys is not None and any(i and i.static for i in (md.storage, md.argo))
-        files["massdriver-values.yaml"] = RenderedFile(massdriver_values(md, keys), has_keys)
-    runners = plan_runners(config)
-    for plan in runners:
-        static = plan.identity.static and keys is not None
-        files[f"orchestrator/{plan.id}.yaml"] = RenderedFile(
-            runner_document(plan, keys), static and plan.settings.type == "serverless-ecs"
+        has_keys = keys is not None and any(
+            isinstance(i, StaticKeys) for i in (md.storage, md.argo)
         )
-        if plan.identity.kind == "irsa":
-            files[f"orchestrator/{plan.id}.serviceaccount.yaml"] = RenderedFile(
-                service_account_manifest(plan)
-            )
-        if static and plan.settings.type != "serverless-ecs":
+        values = RenderedFile(massdriver_values(md, keys), has_keys)
+    documents: dict[str, RenderedFile] = {}
+    others: dict[str, RenderedFile] = {}
+    runners = plan.orchestrator.runners if plan.orchestrator else ()
+    for runner in runners:
+        static = isinstance(runner.identity, StaticKeys) and keys is not None
+        ecs = runner.settings.type == "serverless-ecs"
+        documents[runner.id] = RenderedFile(runner_document(runner, keys), static and ecs)
+        if isinstance(runner.identity, Irsa):
+            others[runner.files.service_account] = RenderedFile(service_account_manifest(runner))
+        if static and not ecs:
             assert keys is not None
-            files[f"orchestrator/{plan.id}.secret.yaml"] = RenderedFile(
-                credentials_secret(plan, keys), True
-            )
-    if runners:
-        files["orchestrator/runners.tf"] = RenderedFile(runners_hcl(runners))
-    return files
+            others[runner.files.secret] = RenderedFile(credentials_secret(runner, keys), True)
+    return RenderedFiles(
+        massdriver_values=values,
+        runner_documents=documents,
+        runners_tf=RenderedFile(runners_hcl(runners)) if runners else None,
+        others=others,
+    )
 
 
 def write_rendered(outdir: Path, files: Mapping[str, RenderedFile]) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from platform_storage.plan import IRSA_ANNOTATION, Identity, MassdriverPlan
+from platform_storage.plan import IRSA_ANNOTATION, IdentityPlan, MassdriverPlan, StaticKeys
 from platform_storage.render.yaml_out import dump_yaml
 
 BLANK_SECRET = {"name": "", "key": ""}
@@ -16,11 +16,11 @@ def argo_secret_name(plan: MassdriverPlan) -> str:
 
 
 def s3_endpoint(plan: MassdriverPlan) -> str:
+    """Argo's endpoint: the global one in `aws`, the regional one of other partitions."""
     account = plan.account
     if account.partition == "aws":
         return "s3.amazonaws.com"
-    suffix = ".amazonaws.com.cn" if account.partition == "aws-cn" else ".amazonaws.com"
-    return f"s3.{account.region}{suffix}"
+    return f"s3.{account.region}.{account.dns_suffix}"
 
 
 def massdriver_values(plan: MassdriverPlan, keys: Mapping[str, str] | None = None) -> str:
@@ -39,12 +39,12 @@ def massdriver_values(plan: MassdriverPlan, keys: Mapping[str, str] | None = Non
     if plan.storage is not None:
         assert md.buckets is not None
         s3: dict[str, Any] = {"region": region}
-        if plan.storage.static:
+        if isinstance(plan.storage, StaticKeys):
             if keys is None:
                 static_pending = True
             else:
-                s3["accessKeyId"] = keys[plan.storage.access_key_id_output]
-                s3["secretAccessKey"] = keys[plan.storage.secret_access_key_output]
+                s3["accessKeyId"] = keys[plan.storage.outputs.access_key_id]
+                s3["secretAccessKey"] = keys[plan.storage.outputs.secret_access_key]
         else:
             s3["accessKeyId"] = ""
             s3["secretAccessKey"] = ""
@@ -125,19 +125,19 @@ def massdriver_values(plan: MassdriverPlan, keys: Mapping[str, str] | None = Non
     return dump_yaml(values, header)
 
 
-def _annotations(identity: Identity) -> dict[str, str]:
+def _annotations(identity: IdentityPlan) -> dict[str, str]:
     return {IRSA_ANNOTATION: identity.arn} if identity.kind == "irsa" else {}
 
 
 def _argo_secret(plan: MassdriverPlan, keys: Mapping[str, str]) -> dict[str, Any]:
-    assert plan.argo is not None
+    assert isinstance(plan.argo, StaticKeys)
     return {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {"name": argo_secret_name(plan), "namespace": plan.settings.namespace},
         "type": "Opaque",
         "stringData": {
-            "accessKey": keys[plan.argo.access_key_id_output],
-            "secretKey": keys[plan.argo.secret_access_key_output],
+            "accessKey": keys[plan.argo.outputs.access_key_id],
+            "secretKey": keys[plan.argo.outputs.secret_access_key],
         },
     }

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from platform_storage.plan import IRSA_ANNOTATION, RunnerPlan
+from platform_storage.plan import IRSA_ANNOTATION, OidcFederation, RunnerPlan, StaticKeys
 from platform_storage.render.yaml_out import dump_yaml
 
 TOKEN_DIR = "/var/run/secrets/platform-storage/aws"
@@ -19,10 +19,6 @@ def state_storage(plan: RunnerPlan) -> dict[str, Any]:
     if plan.prefix:
         storage["path_prefix"] = plan.prefix
     return storage
-
-
-def credentials_secret_name(plan: RunnerPlan) -> str:
-    return f"{plan.id}-aws-credentials"
 
 
 def runner_document(plan: RunnerPlan, keys: Mapping[str, str] | None = None) -> str:
@@ -55,12 +51,12 @@ def runner_document(plan: RunnerPlan, keys: Mapping[str, str] | None = None) -> 
         environment = {"AWS_REGION": region}
         if plan.identity.kind == "ecs-task":
             job["task_role_arn"] = plan.identity.arn
-        elif plan.identity.static:
+        elif isinstance(plan.identity, StaticKeys):
             if keys is None:
                 missing.append("AWS keys: run `python -m platform_storage render --outputs ...`")
             else:
-                environment["AWS_ACCESS_KEY_ID"] = keys[plan.identity.access_key_id_output]
-                environment["AWS_SECRET_ACCESS_KEY"] = keys[plan.identity.secret_access_key_output]
+                environment["AWS_ACCESS_KEY_ID"] = keys[plan.identity.outputs.access_key_id]
+                environment["AWS_SECRET_ACCESS_KEY"] = keys[plan.identity.outputs.secret_access_key]
                 header.append(
                     "Holds an AWS secret key in job.environment, which the Orchestrator and the"
                     " ECS task definition store in clear: prefer an ecs-task identity."
@@ -117,9 +113,7 @@ def _pod_template(
     container: dict[str, Any] = {"name": "main", "env": env}
     spec: dict[str, Any] = {"containers": [container]}
     identity = plan.identity
-    if identity.kind == "oidc":
-        oidc = plan.settings.oidc
-        assert oidc is not None
+    if isinstance(identity, OidcFederation):
         env += [
             {"name": "AWS_ROLE_ARN", "value": identity.arn},
             {"name": "AWS_WEB_IDENTITY_TOKEN_FILE", "value": f"{TOKEN_DIR}/token"},
@@ -134,7 +128,7 @@ def _pod_template(
                     "sources": [
                         {
                             "serviceAccountToken": {
-                                "audience": oidc.audience,
+                                "audience": identity.audience,
                                 "expirationSeconds": 3600,
                                 "path": "token",
                             }
@@ -143,8 +137,8 @@ def _pod_template(
                 },
             }
         ]
-    elif identity.static:
-        secret = credentials_secret_name(plan)
+    elif isinstance(identity, StaticKeys):
+        secret = plan.credentials_secret
         env += [
             {
                 "name": name,
@@ -163,7 +157,8 @@ def _pod_template(
 
 def credentials_secret(plan: RunnerPlan, keys: Mapping[str, str]) -> str:
     """`orchestrator/<id>.secret.yaml`: the static keys for a Kubernetes runner's jobs."""
-    metadata: dict[str, Any] = {"name": credentials_secret_name(plan)}
+    assert isinstance(plan.identity, StaticKeys)
+    metadata: dict[str, Any] = {"name": plan.credentials_secret}
     if plan.settings.namespace:
         metadata["namespace"] = plan.settings.namespace
     manifest = {
@@ -172,8 +167,8 @@ def credentials_secret(plan: RunnerPlan, keys: Mapping[str, str]) -> str:
         "metadata": metadata,
         "type": "Opaque",
         "stringData": {
-            "AWS_ACCESS_KEY_ID": keys[plan.identity.access_key_id_output],
-            "AWS_SECRET_ACCESS_KEY": keys[plan.identity.secret_access_key_output],
+            "AWS_ACCESS_KEY_ID": keys[plan.identity.outputs.access_key_id],
+            "AWS_SECRET_ACCESS_KEY": keys[plan.identity.outputs.secret_access_key],
         },
     }
     return dump_yaml(

@@ -5,29 +5,11 @@ A check returns None when the bucket complies, else one sentence saying what is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from platform_storage.rules.document import Block, TerraformDocument, as_list
-
-Check = Callable[[TerraformDocument, Block], "str | None"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    description: str
-    check: Check
-    state_only: bool = False
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule_id: str
-    path: str
-    address: str
-    message: str
+from platform_storage.rules.model import BucketRule, Finding
 
 
 def public_access_block(doc: TerraformDocument, bucket: Block) -> str | None:
@@ -94,24 +76,23 @@ def state_prevent_destroy(doc: TerraformDocument, bucket: Block) -> str | None:
     return "state bucket lacks lifecycle.prevent_destroy (or sets force_destroy)"
 
 
-BUCKET_RULES: tuple[Rule, ...] = (
-    Rule("PS-S3-1", "public access block with all four flags on", public_access_block),
-    Rule("PS-S3-2", "default encryption", default_encryption),
-    Rule("PS-S3-3", "bucket policy denies non-TLS and TLS < 1.2", tls_only_policy),
-    Rule("PS-S3-4", "object ownership BucketOwnerEnforced", bucket_owner_enforced),
-    Rule("PS-S3-5", "state bucket versioned", state_versioning, state_only=True),
-    Rule("PS-S3-6", "state bucket prevent_destroy", state_prevent_destroy, state_only=True),
+BUCKET_RULES: tuple[BucketRule, ...] = (
+    BucketRule("PS-S3-1", "public access block with all four flags on", public_access_block),
+    BucketRule("PS-S3-2", "default encryption", default_encryption),
+    BucketRule("PS-S3-3", "bucket policy denies non-TLS and TLS < 1.2", tls_only_policy),
+    BucketRule("PS-S3-4", "object ownership BucketOwnerEnforced", bucket_owner_enforced),
+    BucketRule("PS-S3-5", "state bucket versioned", state_versioning, state_only=True),
+    BucketRule("PS-S3-6", "state bucket prevent_destroy", state_prevent_destroy, state_only=True),
 )
 
 
-def check_buckets(
-    doc: TerraformDocument, *, state_paths: Iterable[str], rules: Iterable[Rule] = BUCKET_RULES
-) -> list[Finding]:
-    """Every rule broken by every `aws_s3_bucket` of `doc`; `state_paths` marks state buckets."""
+def check_buckets(doc: TerraformDocument, *, state_paths: Iterable[str]) -> list[Finding]:
+    """Every rule broken by every `aws_s3_bucket` of `doc`; `state_paths` are the construct
+    paths of the state buckets (see `rules.validation.mark_state_bucket`)."""
     state = set(state_paths)
     findings = []
     for bucket in doc.resources("aws_s3_bucket"):
-        for rule in rules:
+        for rule in BUCKET_RULES:
             if rule.state_only and bucket.path not in state:
                 continue
             message = rule.check(doc, bucket)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from platform_storage.cdk import (
@@ -14,8 +13,9 @@ from platform_storage.cdk import (
     TerraformStack,
     ensure_core,
 )
-from platform_storage.config import AwsSettings, BackendSettings
-from platform_storage.rules.aspect import apply_rules
+from platform_storage.config.models import AwsSettings, BackendSettings
+from platform_storage.naming import output_name, terraform_literal
+from platform_storage.rules.validation import apply_rules
 
 MANAGED_BY = {"managed-by": "platform-storage"}
 
@@ -69,8 +69,16 @@ class PlatformStack(TerraformStack):
         # An output directly under the stack takes its id as its name: no override needed.
         return TerraformOutput(
             self,
-            re.sub(r"[^A-Za-z0-9_]", "_", name),
+            output_name(name),
             value=value if isinstance(value, str) else dict(value),
             description=description,
             sensitive=sensitive,
         )
+
+    def document_output(
+        self, name: str, value: str | Mapping[str, str], description: str
+    ) -> TerraformOutput:
+        """An output holding rendered documents: literal text, never a Terraform template."""
+        if isinstance(value, str):
+            return self.output(name, terraform_literal(value), description)
+        return self.output(name, {k: terraform_literal(v) for k, v in value.items()}, description)

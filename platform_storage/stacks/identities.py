@@ -1,93 +1,91 @@
-"""Building the identity a plan asks for: one function for both stacks."""
+"""Building the identity a plan asks for: one `match` for both stacks."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from platform_storage.aws import AwsAccount
 from platform_storage.cdk import Construct
-from platform_storage.config import EksSettings, OidcSettings
 from platform_storage.constructs import (
-    AwsAccount,
     EcsTaskRole,
     IrsaRole,
     OidcFederatedRole,
     PodIdentityRole,
-    ServiceAccount,
     StaticCredentials,
     WorkloadIdentity,
 )
-from platform_storage.plan import Identity
+from platform_storage.plan import (
+    EcsTask,
+    IdentityPlan,
+    Irsa,
+    OidcFederation,
+    PodIdentity,
+    StaticKeys,
+)
 
 
 def create_identity(
     scope: Construct,
     id: str,
-    identity: Identity,
+    identity: IdentityPlan,
     *,
     account: AwsAccount,
     description: str,
-    eks: EksSettings | None = None,
-    create_oidc_provider: bool = False,
-    service_accounts: Sequence[ServiceAccount] = (),
-    cluster_name: str | None = None,
-    oidc: OidcSettings | None = None,
+    provider_here: bool,
 ) -> WorkloadIdentity:
-    """The construct for `identity.kind`; the plan has already checked what each kind needs."""
-    if identity.kind == "irsa":
-        assert eks is not None
-        return IrsaRole(
-            scope,
-            id,
-            role_name=identity.name,
-            oidc_issuer=eks.oidc_issuer,
-            service_accounts=service_accounts,
-            create_oidc_provider=create_oidc_provider,
-            description=description,
-            account=account,
-            path=identity.path,
-        )
-    if identity.kind == "pod-identity":
-        assert cluster_name is not None
-        return PodIdentityRole(
-            scope,
-            id,
-            role_name=identity.name,
-            cluster_name=cluster_name,
-            service_accounts=service_accounts,
-            description=description,
-            account=account,
-            path=identity.path,
-        )
-    if identity.kind == "ecs-task":
-        return EcsTaskRole(
-            scope,
-            id,
-            account=account,
-            path=identity.path,
-            role_name=identity.name,
-            description=description,
-        )
-    if identity.kind == "oidc":
-        assert oidc is not None
-        return OidcFederatedRole(
-            scope,
-            id,
-            role_name=identity.name,
-            issuer=oidc.issuer,
-            subjects=[oidc.subject],
-            audience=oidc.audience,
-            create_oidc_provider=oidc.create_provider,
-            description=description,
-            account=account,
-            path=identity.path,
-        )
-    if identity.kind == "static":
-        return StaticCredentials(
-            scope,
-            id,
-            account=account,
-            path=identity.path,
-            user_name=identity.name,
-            output_prefix=identity.output_prefix,
-        )
-    raise ValueError(f"unknown identity kind {identity.kind!r}")
+    """The construct for `identity`; `provider_here`: the stack creates the issuer's IAM OIDC
+    provider (the plan decides which stack does)."""
+    match identity:
+        case Irsa():
+            return IrsaRole(
+                scope,
+                id,
+                account=account,
+                role_name=identity.name,
+                path=identity.path,
+                oidc_issuer=identity.issuer,
+                service_accounts=list(identity.service_accounts),
+                create_oidc_provider=provider_here,
+                description=description,
+            )
+        case PodIdentity():
+            return PodIdentityRole(
+                scope,
+                id,
+                account=account,
+                role_name=identity.name,
+                path=identity.path,
+                cluster_name=identity.cluster,
+                service_accounts=list(identity.service_accounts),
+                description=description,
+            )
+        case EcsTask():
+            return EcsTaskRole(
+                scope,
+                id,
+                account=account,
+                role_name=identity.name,
+                path=identity.path,
+                region=identity.region,
+                description=description,
+            )
+        case OidcFederation():
+            return OidcFederatedRole(
+                scope,
+                id,
+                account=account,
+                role_name=identity.name,
+                path=identity.path,
+                issuer=identity.issuer,
+                subjects=[identity.subject],
+                audience=identity.audience,
+                create_oidc_provider=provider_here,
+                description=description,
+            )
+        case StaticKeys():
+            return StaticCredentials(
+                scope,
+                id,
+                account=account,
+                user_name=identity.name,
+                path=identity.path,
+                output_prefix=identity.outputs.prefix,
+            )

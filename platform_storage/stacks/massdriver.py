@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from platform_storage.access import AccessProfile
 from platform_storage.cdk import Construct
-from platform_storage.config import StorageConfig
-from platform_storage.constructs import PrivateBucket, ServiceAccount, StateBucket
-from platform_storage.plan import MassdriverPlan
-from platform_storage.render.files import RenderedFile
+from platform_storage.constructs import PrivateBucket, StateBucket, WorkloadIdentity
+from platform_storage.constructs.oidc_role import oidc_provider_for
+from platform_storage.plan import MASSDRIVER_STACK, AppPlan, BucketPlan, IdentityPlan
 from platform_storage.stacks.base import PlatformStack
-from platform_storage.stacks.bucket_settings import bucket_kwargs
 from platform_storage.stacks.identities import create_identity
 
 
@@ -25,82 +21,74 @@ class MassdriverStorageStack(PlatformStack):
     - Argo's on the provisioner service account `<fullname>-provisioner`, with the
       `argo-artifacts` profile on the argo bucket.
 
-    Outputs: every bucket's name and ARN, every role's ARN, and the rendered Helm values.
-    `rendered`: the files of `render.files.rendered_files`, whose documents become outputs.
-    `create_oidc_provider`: whether this stack creates the cluster's IAM OIDC provider.
+    Outputs: every bucket's name and ARN, and every principal's ARN. The IAM OIDC providers the
+    plan places in this stack are created here.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        config: StorageConfig,
-        plan: MassdriverPlan,
-        rendered: Mapping[str, RenderedFile],
-        create_oidc_provider: bool,
-    ) -> None:
-        super().__init__(scope, id, aws=config.aws, backend=config.backend)
-        md = plan.settings
-        options = bucket_kwargs(md.bucket_options)
-        cluster_name = config.eks.cluster_name if config.eks else None
+    def __init__(self, scope: Construct, id: str = MASSDRIVER_STACK, *, plan: AppPlan) -> None:
+        super().__init__(scope, id, aws=plan.config.aws, backend=plan.config.backend)
+        md = plan.massdriver
+        assert md is not None
+        self._plan = plan
+        providers = {p.issuer for p in plan.providers_in(id)}
+        for provider in plan.providers_in(id):
+            for audience in provider.audiences:
+                oidc_provider_for(self, provider.issuer, audience)
+        release = md.settings.release
 
-        if plan.storage is not None:
-            assert md.buckets is not None
-            massdriver = PrivateBucket(
-                self, "massdriver-bucket", bucket_name=md.buckets.massdriver, **options
-            )
-            state = StateBucket(self, "state-bucket", bucket_name=md.buckets.state, **options)
-            identity = create_identity(
-                self,
+        if md.storage is not None:
+            assert md.massdriver_bucket is not None and md.state_bucket is not None
+            massdriver = self._bucket(md.massdriver_bucket)
+            state = self._bucket(md.state_bucket)
+            identity = self._identity(
                 "massdriver-storage",
-                plan.storage,
-                description=f"Massdriver {md.release}: massdriver and state buckets",
-                service_accounts=[ServiceAccount(md.namespace, plan.storage_service_account)],
-                account=plan.account,
-                eks=config.eks,
-                create_oidc_provider=create_oidc_provider,
-                cluster_name=cluster_name,
+                md.storage,
+                f"Massdriver {release}: massdriver and state buckets",
+                providers,
             )
             for bucket in (massdriver, state):
                 bucket.grant(identity, AccessProfile.MASSDRIVER)
-            self.output("massdriver_bucket_name", massdriver.bucket.bucket, "Massdriver bucket")
-            self.output("massdriver_bucket_arn", massdriver.bucket_arn, "Massdriver bucket ARN")
-            self.output("state_bucket_name", state.bucket.bucket, "Massdriver state bucket")
-            self.output("state_bucket_arn", state.bucket_arn, "Massdriver state bucket ARN")
+            self._bucket_outputs("massdriver", massdriver, "Massdriver bucket")
+            self._bucket_outputs("state", state, "Massdriver state bucket")
             self.output(
                 "massdriver_storage_principal_arn",
                 identity.arn_reference,
-                f"{plan.storage.kind} identity of {plan.storage_service_account}",
+                f"{md.storage.kind} identity of {md.storage_service_account}",
             )
 
-        if plan.argo is not None:
-            assert md.argo.bucket is not None
-            argo = PrivateBucket(self, "argo-bucket", bucket_name=md.argo.bucket, **options)
-            identity = create_identity(
-                self,
+        if md.argo is not None:
+            assert md.argo_bucket is not None
+            argo = self._bucket(md.argo_bucket)
+            identity = self._identity(
                 "argo-artifacts",
-                plan.argo,
-                description=f"Massdriver {md.release}: Argo Workflows artifacts",
-                service_accounts=[
-                    ServiceAccount(md.namespace, plan.names.provisioner_service_account)
-                ],
-                account=plan.account,
-                eks=config.eks,
-                create_oidc_provider=create_oidc_provider,
-                cluster_name=cluster_name,
+                md.argo,
+                f"Massdriver {release}: Argo Workflows artifacts",
+                providers,
             )
             argo.grant(identity, AccessProfile.ARGO_ARTIFACTS)
-            self.output("argo_bucket_name", argo.bucket.bucket, "Argo artifacts bucket")
-            self.output("argo_bucket_arn", argo.bucket_arn, "Argo artifacts bucket ARN")
+            self._bucket_outputs("argo", argo, "Argo artifacts bucket")
             self.output(
                 "argo_principal_arn",
                 identity.arn_reference,
-                f"{plan.argo.kind} identity of {plan.names.provisioner_service_account}",
+                f"{md.argo.kind} identity of {md.names.provisioner_service_account}",
             )
 
-        self.output(
-            "rendered_massdriver_values",
-            rendered["massdriver-values.yaml"].content,
-            "Helm values for the massdriver chart (rendered/massdriver-values.yaml)",
+    def _bucket(self, bucket: BucketPlan) -> PrivateBucket:
+        kind = StateBucket if bucket.state else PrivateBucket
+        return kind(self, bucket.construct_id, bucket_name=bucket.name, options=bucket.options)
+
+    def _identity(
+        self, id: str, identity: IdentityPlan, description: str, providers: set[str]
+    ) -> WorkloadIdentity:
+        return create_identity(
+            self,
+            id,
+            identity,
+            account=self._plan.account,
+            description=description,
+            provider_here=getattr(identity, "issuer", None) in providers,
         )
+
+    def _bucket_outputs(self, name: str, bucket: PrivateBucket, what: str) -> None:
+        self.output(f"{name}_bucket_name", bucket.bucket.bucket, what)
+        self.output(f"{name}_bucket_arn", bucket.bucket_arn, f"{what} ARN")

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from platform_storage.cdk import Construct
-from platform_storage.config import StorageConfig
-from platform_storage.constructs import ServiceAccount, StateBucket
-from platform_storage.plan import RunnerPlan
-from platform_storage.render.files import RenderedFile
+from platform_storage.constructs import StateBucket
+from platform_storage.constructs.oidc_role import oidc_provider_for
+from platform_storage.plan import ORCHESTRATOR_STACK, AppPlan
 from platform_storage.stacks.base import PlatformStack
-from platform_storage.stacks.bucket_settings import bucket_kwargs
 from platform_storage.stacks.identities import create_identity
 
 
@@ -18,76 +14,49 @@ class OrchestratorStateStack(PlatformStack):
     """One `StateBucket` shared by every runner, each runner's identity confined to its
     `path_prefix` with the `tf-state` profile (plus lockfile / delete rights when asked).
 
-    Outputs: the bucket's name and ARN, `runner_principal_arns` and `rendered_runners` (maps by
-    runner id), and the HCL state storage map.
-    `rendered`: the files of `render.files.rendered_files`, whose documents become outputs.
-    `create_oidc_provider`: whether this stack creates the EKS cluster's IAM OIDC provider.
+    Outputs: the bucket's name and ARN, and `runner_principal_arns`, a map by runner id (one map
+    rather than an output per runner: per-runner outputs would cost two more CDK objects per
+    runner; read one with `cdktf output` and `jq '.runner_principal_arns["<id>"]'`). The IAM
+    OIDC providers the plan places in this stack are created here.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        config: StorageConfig,
-        runners: list[RunnerPlan],
-        rendered: Mapping[str, RenderedFile],
-        create_oidc_provider: bool,
-    ) -> None:
-        super().__init__(scope, id, aws=config.aws, backend=config.backend)
-        assert config.orchestrator is not None
-        settings = config.orchestrator.state_bucket
+    def __init__(self, scope: Construct, id: str = ORCHESTRATOR_STACK, *, plan: AppPlan) -> None:
+        super().__init__(scope, id, aws=plan.config.aws, backend=plan.config.backend)
+        orchestrator = plan.orchestrator
+        assert orchestrator is not None
+        providers = {p.issuer for p in plan.providers_in(id)}
+        for provider in plan.providers_in(id):
+            for audience in provider.audiences:
+                oidc_provider_for(self, provider.issuer, audience)
+        bucket_plan = orchestrator.bucket
         bucket = StateBucket(
-            self, "state-bucket", bucket_name=settings.name, **bucket_kwargs(settings)
+            self,
+            bucket_plan.construct_id,
+            bucket_name=bucket_plan.name,
+            options=bucket_plan.options,
         )
         self.output("state_bucket_name", bucket.bucket.bucket, "Runner state bucket")
         self.output("state_bucket_arn", bucket.bucket_arn, "Runner state bucket ARN")
         principals: dict[str, str] = {}
-        documents: dict[str, str] = {}
-        for plan in runners:
-            runner = plan.settings
-            service_accounts = (
-                [ServiceAccount(runner.namespace, runner.service_account)]
-                if runner.namespace and runner.service_account
-                else []
-            )
-            cluster = runner.cluster.name if runner.cluster else None
+        for runner in orchestrator.runners:
             identity = create_identity(
                 self,
-                f"runner-{runner.id}",
-                plan.identity,
+                runner.construct_id,
+                runner.identity,
                 account=plan.account,
                 description=f"Platform Orchestrator runner {runner.id}: state under"
-                f" {runner.path_prefix or 'the whole bucket'}",
-                eks=config.eks,
-                create_oidc_provider=create_oidc_provider,
-                service_accounts=service_accounts,
-                cluster_name=cluster or (config.eks.cluster_name if config.eks else None),
-                oidc=runner.oidc,
+                f" {runner.prefix or 'the whole bucket'}",
+                provider_here=getattr(runner.identity, "issuer", None) in providers,
             )
             bucket.grant_state_access(
                 identity,
-                runner.path_prefix,
-                lockfile=runner.lockfile,
-                delete_state=runner.delete_state,
+                runner.prefix,
+                lockfile=runner.settings.lockfile,
+                delete_state=runner.settings.delete_state,
             )
             principals[runner.id] = identity.arn_reference
-            documents[runner.id] = rendered[f"orchestrator/{runner.id}.yaml"].content
-        # One map per kind rather than an output per runner: read one runner's with
-        # `cdktf output` and `jq '.runner_principal_arns["<id>"]'`. Per-runner outputs would cost
-        # two more CDK objects per runner.
         self.output(
             "runner_principal_arns",
             principals,
             "ARN of each runner's identity (role, or user for static credentials), by runner id",
-        )
-        self.output(
-            "rendered_runners",
-            documents,
-            "hctl create runner documents by runner id (rendered/orchestrator/<id>.yaml)",
-        )
-        self.output(
-            "rendered_runners_tf",
-            rendered["orchestrator/runners.tf"].content,
-            "state_storage_configuration per runner (rendered/orchestrator/runners.tf)",
         )

@@ -1,0 +1,188 @@
+"""Reading the configuration file strictly: what YAML allows but this file must not contain.
+
+- a regular file only (a FIFO or device would block or never end), of at most 1 MiB, UTF-8;
+- no anchors or aliases (an alias bomb expands a few lines into gigabytes), no tags beyond the
+  plain scalar types, no merge keys;
+- at most 32 levels of nesting (deeper input would exhaust Python's recursion);
+- no key twice in one mapping (YAML keeps the last one silently);
+- mapping keys are strings;
+- no `${` or `%{` in any string: Terraform would read it as a template in the stacks and their
+  outputs.
+
+Besides the data, the loader keeps each scalar's text as written, so that an error can quote
+`012345670123` rather than the integer YAML turned it into.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from platform_storage.naming import template_problems
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A scalar as it stands in the file."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Loaded:
+    data: Any
+    sources: dict[PathKey, Source]
+
+
+class LoadError(Exception):
+    """The file cannot be read as a configuration; `problems` are (path, sentence) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("\n".join(f"{p}: {m}" for p, m in problems))
+        self.problems = problems
+
+
+class _Loader(yaml.SafeLoader):
+    """A SafeLoader whose composer refuses anchors and aliases and bounds the nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ComposerError(
+                    None, None, f"nests deeper than {MAX_DEPTH} levels", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def display_path(path: PathKey) -> str:
+    """`("orchestrator", "runners", 1, "id")` -> `orchestrator.runners[1].id`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(top level)"
+
+
+def read_text(path: Path) -> str:
+    """The file's text, refusing anything but a regular UTF-8 file of at most 1 MiB."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        raise LoadError([(str(path), f"cannot be read ({error.strerror or error})")]) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise LoadError([(str(path), "is not a regular file")])
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise LoadError([(str(path), f"is larger than {MAX_BYTES} bytes")])
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise LoadError([(str(path), f"is not UTF-8 text ({error.reason})")]) from None
+
+
+def load_yaml(text: str, name: str) -> Loaded:
+    """Parse one YAML document strictly; LoadError lists what breaks the rules above."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "invalid YAML"
+        raise LoadError([(name, f"is not valid YAML{where}: {problem}")]) from None
+    finally:
+        loader.dispose()
+    sources: dict[PathKey, Source] = {}
+    problems: list[tuple[str, str]] = []
+    data = None if root is None else _build(loader, root, (), sources, problems)
+    if problems:
+        raise LoadError(problems)
+    return Loaded(data, sources)
+
+
+def _build(
+    loader: _Loader,
+    node: Node,
+    path: PathKey,
+    sources: dict[PathKey, Source],
+    problems: list[tuple[str, str]],
+) -> Any:
+    if isinstance(node, ScalarNode):
+        sources[path] = Source(str(node.value), node.start_mark.line + 1)
+        if node.tag not in _SCALAR_TAGS:
+            problems.append((display_path(path), f"the tag {node.tag!r} is not allowed"))
+            return None
+        problems += [(display_path(path), p) for p in template_problems(str(node.value))]
+        try:
+            return loader.construct_object(node, deep=True)
+        except yaml.YAMLError as error:
+            problems.append((display_path(path), f"{node.value!r} cannot be read ({error})"))
+            return None
+    if isinstance(node, SequenceNode):
+        if node.tag != f"{_CORE}seq":
+            problems.append((display_path(path), f"the tag {node.tag!r} is not allowed"))
+        return [
+            _build(loader, item, (*path, index), sources, problems)
+            for index, item in enumerate(node.value)
+        ]
+    assert isinstance(node, MappingNode)
+    if node.tag != f"{_CORE}map":
+        problems.append((display_path(path), f"the tag {node.tag!r} is not allowed"))
+    result: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        if not isinstance(key_node, ScalarNode) or key_node.tag != f"{_CORE}str":
+            shown = key_node.value if isinstance(key_node, ScalarNode) else "a collection"
+            kind = "a merge key" if key_node.tag == f"{_CORE}merge" else "not a string"
+            problems.append(
+                (
+                    display_path(path),
+                    f"the key {shown!r} at line {line} is {kind}; keys must be plain strings"
+                    " (write it in quotes)",
+                )
+            )
+            continue
+        key = str(key_node.value)
+        problems += [(display_path((*path, key)), p) for p in template_problems(key)]
+        if key in lines:
+            problems.append(
+                (
+                    display_path((*path, key)),
+                    f"appears twice (lines {lines[key]} and {line}); YAML would keep only the"
+                    " last, so the file is refused",
+                )
+            )
+            continue
+        lines[key] = line
+        result[key] = _build(loader, value_node, (*path, key), sources, problems)
+    return result

@@ -1,0 +1,123 @@
+"""The identities a configuration creates, one class per kind, and the workloads they trust.
+
+Each identity carries exactly what its construct and its trust need, so the stacks build it with a
+`match` and the renderers read its ARN; nothing downstream derives a name again. No CDK import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from platform_storage import workloads
+from platform_storage.aws import issuer_host_path
+from platform_storage.naming import output_name
+from platform_storage.trust import ServiceAccount
+from platform_storage.workloads import Workload
+
+
+@dataclass(frozen=True)
+class StaticOutputs:
+    """The Terraform outputs holding a static identity's key id and (sensitive) secret:
+    `<prefix>_access_key_id` and `<prefix>_secret_access_key`."""
+
+    prefix: str
+
+    @classmethod
+    def named(cls, stem: str) -> StaticOutputs:
+        return cls(output_name(stem))
+
+    @property
+    def access_key_id(self) -> str:
+        return f"{self.prefix}_access_key_id"
+
+    @property
+    def secret_access_key(self) -> str:
+        return f"{self.prefix}_secret_access_key"
+
+
+@dataclass(frozen=True)
+class RoleIdentity:
+    """Common to every identity: its IAM name, path and ARN (known before deploy)."""
+
+    kind: ClassVar[str]
+    name: str
+    path: str
+    arn: str
+
+    @property
+    def static(self) -> bool:
+        return False
+
+    @property
+    def workloads(self) -> tuple[Workload, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class Irsa(RoleIdentity):
+    """IAM Roles for Service Accounts: the cluster's issuer and its service accounts."""
+
+    kind: ClassVar[str] = "irsa"
+    issuer: str
+    service_accounts: tuple[ServiceAccount, ...]
+
+    @property
+    def workloads(self) -> tuple[Workload, ...]:
+        host_path = issuer_host_path(self.issuer)
+        return tuple(workloads.web_identity(host_path, sa.subject) for sa in self.service_accounts)
+
+
+@dataclass(frozen=True)
+class PodIdentity(RoleIdentity):
+    """EKS Pod Identity: the cluster and the service accounts it associates."""
+
+    kind: ClassVar[str] = "pod-identity"
+    cluster: str
+    service_accounts: tuple[ServiceAccount, ...]
+
+    @property
+    def workloads(self) -> tuple[Workload, ...]:
+        return tuple(
+            workloads.pod_identity(self.cluster, sa.namespace, sa.name)
+            for sa in self.service_accounts
+        )
+
+
+@dataclass(frozen=True)
+class EcsTask(RoleIdentity):
+    """An ECS task role for tasks in `region`: only tasks whose definition names this role
+    assume it."""
+
+    kind: ClassVar[str] = "ecs-task"
+    region: str
+
+
+@dataclass(frozen=True)
+class OidcFederation(RoleIdentity):
+    """A web-identity role for a workload outside AWS IAM: exact issuer, subject, audience."""
+
+    kind: ClassVar[str] = "oidc"
+    issuer: str
+    subject: str
+    audience: str
+
+    @property
+    def workloads(self) -> tuple[Workload, ...]:
+        return (workloads.web_identity(issuer_host_path(self.issuer), self.subject),)
+
+
+@dataclass(frozen=True)
+class StaticKeys(RoleIdentity):
+    """An IAM user with an access key; `arn` is the user's. The keys reach the rendered files
+    through `outputs` after deploy."""
+
+    kind: ClassVar[str] = "static"
+    outputs: StaticOutputs
+
+    @property
+    def static(self) -> bool:
+        return True
+
+
+IdentityPlan = Irsa | PodIdentity | EcsTask | OidcFederation | StaticKeys

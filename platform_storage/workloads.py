@@ -1,0 +1,81 @@
+"""Workloads: what a role's trust lets in, compared the way AWS matches it. No CDK import.
+
+One implementation serves the configuration check (two runners on one service account), the
+synth-time rule over the document (PS-IAM-5) and the isolation proofs, so they cannot disagree.
+
+- A web-identity token is (issuer, `sub`). The audience is left out on purpose: the workload
+  that requests a token chooses its audience, so two roles that trust one subject for two
+  audiences trust the same workload.
+- A pod is (cluster, namespace, service account). IRSA reaches it through a token of the
+  cluster's issuer, Pod Identity through session tags. Nothing in IAM ties an issuer to a cluster
+  name, so the cluster of an IRSA token is unknown (None) and matches every cluster: IRSA and
+  Pod Identity on one namespace and service account are taken to be the same pod.
+- A principal is an IAM ARN trusted directly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# `oidc.eks.<region>.amazonaws.com[.cn]/id/<ID>`: an EKS cluster's issuer, whose subjects are
+# `system:serviceaccount:<namespace>:<name>`.
+_EKS_ISSUER = re.compile(r"oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/id/[A-Za-z0-9]+", re.ASCII)
+
+Pod = tuple[str | None, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One of: `token` (issuer host/path, subject), `pod` (cluster, namespace, service account;
+    None matches any), `principal` (an ARN)."""
+
+    token: tuple[str, str] | None = None
+    pod: Pod | None = None
+    principal: str | None = None
+
+    def overlaps(self, other: Workload) -> bool:
+        if self.token is not None and self.token == other.token:
+            return True
+        if self.principal is not None and self.principal == other.principal:
+            return True
+        if self.pod is None or other.pod is None:
+            return False
+        return all(
+            a is None or b is None or a == b for a, b in zip(self.pod, other.pod, strict=True)
+        )
+
+    def describe(self) -> str:
+        if self.pod is not None:
+            cluster, namespace, name = self.pod
+            where = f" on cluster {cluster!r}" if cluster else ""
+            return f"service account {namespace or '*'}/{name or '*'}{where}"
+        if self.token is not None:
+            return f"token subject {self.token[1]!r} of {self.token[0]}"
+        return f"principal {self.principal}"
+
+
+def service_account_of(subject: str) -> tuple[str, str] | None:
+    parts = subject.split(":")
+    if len(parts) == 4 and parts[:2] == ["system", "serviceaccount"]:
+        return parts[2], parts[3]
+    return None
+
+
+def is_eks_issuer(host_path: str) -> bool:
+    return _EKS_ISSUER.fullmatch(host_path) is not None
+
+
+def web_identity(host_path: str, subject: str) -> Workload:
+    """The workload of a token: a pod too when the issuer is an EKS cluster's."""
+    account = service_account_of(subject) if is_eks_issuer(host_path) else None
+    pod: Pod | None = (None, *account) if account else None
+    return Workload(token=(host_path, subject), pod=pod)
+
+
+def pod_identity(cluster: str | None, namespace: str | None, name: str | None) -> Workload:
+    return Workload(pod=(cluster, namespace, name))
+
+
+def principal(arn: str) -> Workload:
+    return Workload(principal=arn)
