@@ -37,7 +37,9 @@ def load_or_report(path: Path, stderr: TextIO) -> AppPlan | None:
     except ConfigError as error:
         print(f"{path}: {len(error.problems)} problem(s):", file=stderr)
         for where, what in error.problems:
-            print(f"{where}: {what}", file=stderr)
+            # One line per problem, whatever a value held.
+            line = f"{where}: {what}".replace("\r", "\\r").replace("\n", "\\n")
+            print(line, file=stderr)
         return None
 
 

@@ -158,3 +158,24 @@ def test_suppression_without_a_written_reason_is_refused(reason: str) -> None:
     bucket = PrivateBucket(stack, "bucket", bucket_name="example-artifacts")
     with pytest.raises(ValueError, match="needs a written reason"):
         suppress(bucket, "PS-S3-1", reason=reason)
+
+
+def test_a_user_aspect_that_weakens_a_bucket_is_caught(tmp_path: Path) -> None:
+    """CDK visits aspects top-down, so a check run as an aspect of the stack would judge the
+    bucket before the user's aspect weakens it; the rules run after every aspect."""
+    import jsii
+
+    from platform_storage.cdk import Aspects, IAspect, IConstruct, S3BucketPublicAccessBlock
+
+    @jsii.implements(IAspect)
+    class OpenEveryBucket:
+        def visit(self, node: IConstruct) -> None:
+            if isinstance(node, S3BucketPublicAccessBlock):
+                node.block_public_policy = False
+
+    def build(stack: TerraformStack) -> None:
+        PrivateBucket(stack, "bucket", bucket_name="example-artifacts")
+        Aspects.of(stack).add(OpenEveryBucket())
+
+    with pytest.raises(RuntimeError, match=r"\[PS-S3-1\].*block_public_policy"):
+        synth_app(tmp_path, build)

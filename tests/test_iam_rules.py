@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from platform_storage.cdk import IamRole, TerraformStack
-from platform_storage.constructs import IrsaRole, PolicyDocument, ServiceAccount
+from platform_storage.constructs import (
+    IrsaRole,
+    OidcFederatedRole,
+    PodIdentityRole,
+    PolicyDocument,
+    ServiceAccount,
+)
 from platform_storage.policy import Condition, PolicyStatement, Principal
 from platform_storage.rules import check_document
 from platform_storage.rules.document import TerraformDocument
@@ -153,3 +159,100 @@ def test_broad_grants_in_other_shapes_are_reported(
     policy = next(iter(doc["resource"]["aws_iam_policy"].values()))
     policy["policy"] = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     assert rule_ids(doc) == {rule}
+
+
+@pytest.mark.parametrize(
+    ("statement", "rule"),
+    [
+        (
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:*:1:key/*"},
+            "PS-IAM-4",
+        ),
+        ({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}, "PS-IAM-4"),
+        (
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-*/x/*"},
+            "PS-IAM-2",
+        ),
+        (
+            {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::b/*"},
+            "PS-IAM-2",
+        ),
+    ],
+)
+def test_grants_on_wildcard_resources_are_reported(
+    synthesized: dict[str, Doc], statement: dict[str, Any], rule: str
+) -> None:
+    doc = copy.deepcopy(synthesized["identities"])
+    policy = next(iter(doc["resource"]["aws_iam_policy"].values()))
+    policy["policy"] = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    assert rule_ids(doc) == {rule}
+
+
+def test_a_key_policy_on_its_own_key_is_not_a_wildcard_grant(synthesized: dict[str, Doc]) -> None:
+    """In a key policy, `Resource: "*"` means the key itself: only identity policies are held
+    to PS-IAM-2 and PS-IAM-4."""
+    key = next(iter(synthesized["private_full"]["resource"]["aws_kms_key"].values()))
+    assert '"Resource": "*"' in key["policy"]
+    assert rule_ids(synthesized["private_full"]) == set()
+
+
+def two_irsa_roles(stack: TerraformStack, second: ServiceAccount) -> None:
+    for name, account in (("first", ServiceAccount("runner", "runner")), ("second", second)):
+        IrsaRole(
+            stack,
+            name,
+            account=ACCOUNT_INFO,
+            role_name=name,
+            oidc_issuer=EKS_ISSUER,
+            service_accounts=[account],
+        )
+
+
+def test_two_roles_trusting_one_service_account_fail_the_real_synth(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-5\].*service account runner/runner"):
+        synth_app(tmp_path, lambda stack: two_irsa_roles(stack, ServiceAccount("runner", "runner")))
+
+
+def test_roles_of_distinct_service_accounts_pass(tmp_path: Path) -> None:
+    synth_app(tmp_path, lambda stack: two_irsa_roles(stack, ServiceAccount("runner", "other")))
+
+
+def test_irsa_and_pod_identity_on_one_service_account_fail(tmp_path: Path) -> None:
+    def build(stack: TerraformStack) -> None:
+        two_irsa_roles(stack, ServiceAccount("runner", "other"))
+        PodIdentityRole(
+            stack,
+            "pod",
+            account=ACCOUNT_INFO,
+            role_name="pod",
+            cluster_name="platform",
+            service_accounts=[ServiceAccount("runner", "runner")],
+        )
+
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-5\]"):
+        synth_app(tmp_path, build)
+
+
+def test_two_stacks_trusting_one_workload_fail_the_real_synth(tmp_path: Path) -> None:
+    from platform_storage.cdk import App, AwsProvider
+
+    app = App(outdir=str(tmp_path / "out"))
+    for name, subject in (
+        ("first", "repo:acme/app:ref:main"),
+        ("second", "repo:acme/app:ref:main"),
+    ):
+        stack = TerraformStack(app, name)
+        AwsProvider(stack, "aws", region="us-east-2")
+        OidcFederatedRole(
+            stack,
+            "ci",
+            account=ACCOUNT_INFO,
+            role_name=f"ci-{name}",
+            issuer="https://token.actions.githubusercontent.com",
+            subjects=[subject],
+            audience=f"aud-{name}",
+        )
+    with pytest.raises(
+        RuntimeError, match=r"\[second/ci/role\] \[PS-IAM-5\].*first/ci/role trusts too"
+    ):
+        app.synth()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from platform_storage.config.loader import PathKey, Source, display_path
 
 Problem = tuple[str, str]
+_VALIDATOR_STEP = re.compile(r"function-(after|before|wrap|plain)\[.*\]|\[key\]")
 
 
 class ConfigError(Exception):
@@ -30,9 +32,12 @@ _TYPE_NAMES = {
 
 def describe(error: Mapping[str, Any], sources: Mapping[PathKey, Source]) -> Problem:
     """A pydantic error as `(path, message)`, quoting the value as the file wrote it."""
-    # Constrained types add their own step to `loc` (`function-after[...]`); drop those.
+    # Constrained types add their own step to `loc` (`function-after[...]`), and dict keys a
+    # `[key]` step; neither is part of the file's path.
     loc: PathKey = tuple(
-        part for part in error["loc"] if isinstance(part, int) or "[" not in str(part)
+        part
+        for part in error["loc"]
+        if isinstance(part, int) or _VALIDATOR_STEP.fullmatch(part) is None
     )
     path = display_path(loc)
     kind, message = error["type"], error["msg"]
@@ -57,6 +62,7 @@ def describe(error: Mapping[str, Any], sources: Mapping[PathKey, Source]) -> Pro
         return path, f"{shown!r} is not allowed: {message.removeprefix('Input should be ')}"
     if kind == "value_error":
         return path, message.removeprefix("Value error, ")
+    message = message.replace("Input should be", "must be").replace("should have", "must have")
     if kind in ("greater_than_equal", "less_than_equal", "too_short", "too_long"):
         shown = f"{written!r} " if written is not None else ""
         return path, f"{shown}{message[0].lower()}{message[1:]}".strip()

@@ -16,6 +16,7 @@ Besides the data, the loader keeps each scalar's text as written, so that an err
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,11 +82,20 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
+
+
 def display_path(path: PathKey) -> str:
-    """`("orchestrator", "runners", 1, "id")` -> `orchestrator.runners[1].id`."""
+    """`("orchestrator", "runners", 1, "id")` -> `orchestrator.runners[1].id`; a key that is not
+    plain is quoted (`aws.tags['a b\\n']`), so a path never spans lines or reads ambiguously."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part) is None:
+            text += f"[{part!r}]"
+        else:
+            text += f".{part}" if text else part
     return text or "(top level)"
 
 
@@ -96,10 +106,10 @@ def read_text(path: Path) -> str:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         raise LoadError([(str(path), f"cannot be read ({error.strerror or error})")]) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise LoadError([(str(path), "is not a regular file")])
     with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise LoadError([(str(path), "is not a regular file")])
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise LoadError([(str(path), f"is larger than {MAX_BYTES} bytes")])
@@ -111,16 +121,23 @@ def read_text(path: Path) -> str:
 
 def load_yaml(text: str, name: str) -> Loaded:
     """Parse one YAML document strictly; LoadError lists what breaks the rules above."""
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        # The reader checks every character already when it is created.
+        loader = _Loader(text)
         root = loader.get_single_node()
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        problem = f"character #x{error.character:04x} is not allowed ({error.reason})"
+        raise LoadError([(name, f"is not valid YAML at line {line}: {problem}")]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
         raise LoadError([(name, f"is not valid YAML{where}: {problem}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     sources: dict[PathKey, Source] = {}
     problems: list[tuple[str, str]] = []
     data = None if root is None else _build(loader, root, (), sources, problems)

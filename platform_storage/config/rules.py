@@ -199,6 +199,8 @@ def _runner_problems(parts: Parts, at: str, runner: RunnerSettings) -> list[Prob
     allowed = ALLOWED_IDENTITIES[runner.type]
     eks = parts.eks
     kubernetes = runner.type != "serverless-ecs"
+    ecs_region = runner.ecs.region if runner.ecs else None
+    cluster_region = runner.cluster.region if runner.cluster else None
     table: list[tuple[bool, str, str]] = [
         (
             identity not in allowed,
@@ -271,6 +273,16 @@ def _runner_problems(parts: Parts, at: str, runner: RunnerSettings) -> list[Prob
             " of that cluster",
         ),
         (
+            not _in_partition(parts, ecs_region),
+            f"{at}.ecs.region",
+            f"{ecs_region!r} is not a region of partition {parts.partition!r}",
+        ),
+        (
+            not _in_partition(parts, cluster_region),
+            f"{at}.cluster.region",
+            f"{cluster_region!r} is not a region of partition {parts.partition!r}",
+        ),
+        (
             runner.path_prefix is None and parts.runner_count > 1,
             f"{at}.path_prefix",
             "is required when runners share the bucket (a runner without a prefix owns the whole"
@@ -278,6 +290,11 @@ def _runner_problems(parts: Parts, at: str, runner: RunnerSettings) -> list[Prob
         ),
     ]
     return [(path, problem) for broken, path, problem in table if broken]
+
+
+def _in_partition(parts: Parts, region: str | None) -> bool:
+    partition = parts.partition
+    return region is None or partition is None or PARTITIONS[partition].has_region(region)
 
 
 def disjoint_prefixes(parts: Parts) -> list[Problem]:

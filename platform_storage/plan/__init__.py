@@ -419,10 +419,12 @@ def _orchestrator_plan(config: StorageConfig, account: AwsAccount) -> Orchestrat
 
 @dataclass(frozen=True)
 class _Owned:
-    """An identity with the configuration path it derives from and the path to blame."""
+    """An identity with the words naming its owner, the path blamed for its name, and the path
+    blamed for the workload it trusts."""
 
     owner: str
     at: str
+    workload_at: str
     identity: IdentityPlan
 
 
@@ -439,7 +441,7 @@ def _owned_identities(parts: Parts) -> list[_Owned]:
     if md is not None and usable:
         at = "massdriver.role_name_prefix" if md.role_name_prefix else "massdriver.release"
         for kind, identity in massdriver_identities(md, eks, account).items():
-            found.append(_Owned(f"Massdriver's {kind} identity", at, identity))
+            found.append(_Owned(f"Massdriver's {kind} identity", at, "massdriver", identity))
     for index, runner in parts.runners:
         kind = runner.resolved_identity
         if kind in ("irsa", "pod-identity") and (
@@ -460,7 +462,8 @@ def _owned_identities(parts: Parts) -> list[_Owned]:
             account=account,
         )
         at = f"orchestrator.runners[{index}]"
-        found.append(_Owned(at, f"{at}.role_name", identity))
+        trusted = "oidc.subject" if isinstance(identity, OidcFederation) else "service_account"
+        found.append(_Owned(f"{at}'s identity", f"{at}.role_name", f"{at}.{trusted}", identity))
     return found
 
 
@@ -530,21 +533,13 @@ def workload_problems(parts: Parts) -> list[Problem]:
                 if any(workload.overlaps(w) for w in earlier.identity.workloads):
                     problems.append(
                         (
-                            _workload_path(item),
-                            f"{workload.describe()} is already trusted by {earlier.owner}'s"
-                            " identity; two identities trusting one workload are not isolated",
+                            item.workload_at,
+                            f"{workload.describe()} is already trusted by {earlier.owner}; two"
+                            " identities trusting one workload are not isolated",
                         )
                     )
                     break
     return problems
-
-
-def _workload_path(item: _Owned) -> str:
-    if not item.owner.startswith("orchestrator"):
-        return item.at
-    if isinstance(item.identity, OidcFederation):
-        return f"{item.owner}.oidc.subject"
-    return f"{item.owner}.service_account"
 
 
 def unused_provider_problems(parts: Parts) -> list[Problem]:
