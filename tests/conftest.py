@@ -38,3 +38,13 @@ def apps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         name: synth_app(path, tmp_path_factory.mktemp(f"app-{name}"))
         for name, path in APP_CONFIGS.items()
     }
+
+
+@pytest.fixture(scope="session")
+def generated_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The generated configuration (Massdriver and 53 runners), synthesized once."""
+    from platform_storage.plan import parse_plan
+    from tests.apps import synth_app
+    from tests.generated import generated_config
+
+    return synth_app(parse_plan(generated_config()), tmp_path_factory.mktemp("generated"))

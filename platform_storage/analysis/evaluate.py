@@ -1,0 +1,317 @@
+"""IAM policy evaluation as Z3 formulas, for the isolation proofs and the access report.
+
+A request is an action (a concrete string), a resource (a Z3 string, so that a question can range
+over every resource) and a context of condition keys (Z3 strings with a presence flag each,
+or fixed values). The semantics follow IAM's documented rules:
+
+- actions match case-insensitively, with `*` and `?` wildcards;
+- resources match case-sensitively, `*` any sequence, `?` one character, nothing else special
+  (moto's evaluator treats `.` as a regular-expression dot; IAM does not);
+- an explicit Deny wins; otherwise some Allow must match; `NotAction`/`NotResource` invert;
+- a condition on a key the request lacks fails for positive operators and holds for negated
+  ones (`StringNotEquals`, `ArnNotLike`, ...); `...IfExists` holds when the key is absent;
+- a statement holds when every condition holds, and a condition when any of its values does.
+
+Operators outside that set raise `Unsupported`: a proof never silently treats an unknown
+condition as true or false.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+STRING = z3.StringSort()
+ANY_CHAR = z3.AllChar(z3.ReSort(STRING))
+ANY = z3.Star(ANY_CHAR)
+
+
+class Unsupported(ValueError):
+    """A policy uses something the evaluator does not model."""
+
+
+def glob(pattern: str) -> z3.ReRef:
+    """An IAM wildcard pattern as a Z3 regular expression."""
+    parts: list[z3.ReRef] = []
+    literal = ""
+    for ch in pattern:
+        if ch in "*?":
+            if literal:
+                parts.append(z3.Re(z3.StringVal(literal)))
+                literal = ""
+            parts.append(ANY if ch == "*" else ANY_CHAR)
+        else:
+            literal += ch
+    if literal or not parts:
+        parts.append(z3.Re(z3.StringVal(literal)))
+    return parts[0] if len(parts) == 1 else z3.Concat(*parts)
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM action matching: case-insensitive, `*` and `?` only."""
+    regex = "".join(
+        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern.lower()
+    )
+    return re.fullmatch(regex, action.lower()) is not None
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+@dataclass
+class Context:
+    """Condition keys of one request. A key with a `fixed` value (or None: absent) is known;
+    any other key is a Z3 string with a presence flag, free for the solver to choose."""
+
+    fixed: Mapping[str, str | None] = field(default_factory=dict)
+    tag: str = ""
+    closed: bool = False  # every key not in `fixed` is absent (a concrete request)
+    _vars: dict[str, tuple[z3.SeqRef, z3.BoolRef]] = field(default_factory=dict)
+
+    def var(self, key: str) -> tuple[z3.SeqRef, z3.BoolRef]:
+        name = key.lower()
+        if name not in self._vars:
+            self._vars[name] = (
+                z3.String(f"{self.tag}ctx:{name}"),
+                z3.Bool(f"{self.tag}has:{name}"),
+            )
+        return self._vars[name]
+
+    def variables(self) -> list[tuple[str, tuple[z3.SeqRef, z3.BoolRef]]]:
+        return sorted(self._vars.items(), key=lambda item: item[0])
+
+    def known(self, key: str) -> tuple[bool, str | None]:
+        lowered = {k.lower(): v for k, v in self.fixed.items()}
+        if key.lower() in lowered:
+            return True, lowered[key.lower()]
+        return self.closed, None
+
+
+_NEGATED = ("StringNot", "ArnNot")
+_STRING_TESTS = {
+    "StringEquals": "equals",
+    "StringNotEquals": "equals",
+    "StringEqualsIgnoreCase": "equals-ignore-case",
+    "StringNotEqualsIgnoreCase": "equals-ignore-case",
+    "StringLike": "like",
+    "StringNotLike": "like",
+    "ArnEquals": "equals",
+    "ArnNotEquals": "equals",
+    # ArnLike matches each ARN field separately, so a `*` cannot cross a ':'; treating it as
+    # StringLike lets it cross, which only widens what is allowed: safe for isolation proofs.
+    "ArnLike": "like",
+    "ArnNotLike": "like",
+    "Bool": "equals-ignore-case",
+}
+_NUMERIC: dict[str, Callable[[float, float], bool]] = {
+    "NumericEquals": lambda a, b: a == b,
+    "NumericNotEquals": lambda a, b: a != b,
+    "NumericLessThan": lambda a, b: a < b,
+    "NumericLessThanEquals": lambda a, b: a <= b,
+    "NumericGreaterThan": lambda a, b: a > b,
+    "NumericGreaterThanEquals": lambda a, b: a >= b,
+}
+
+
+def _value_matches_python(kind: str, value: str, pattern: str) -> bool:
+    if kind == "equals":
+        return value == pattern
+    if kind == "equals-ignore-case":
+        return value.lower() == pattern.lower()
+    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))
+
+
+def condition(test: str, key: str, values: Sequence[str], ctx: Context) -> z3.BoolRef:
+    """One condition block entry as a formula over the context."""
+    operator = test.removesuffix("IfExists")
+    if_exists = test.endswith("IfExists")
+    negated = operator.startswith(_NEGATED)
+    is_known, fixed = ctx.known(key)
+    if operator in _NUMERIC:
+        if not is_known:
+            raise Unsupported(f"{test} on {key} needs a fixed value in the context")
+        if fixed is None:
+            return z3.BoolVal(if_exists)
+        compare = _NUMERIC[operator]
+        return z3.BoolVal(any(compare(float(fixed), float(v)) for v in values))
+    if operator == "Null":
+        wants_absent = [str(v).lower() == "true" for v in values]
+        if is_known:
+            return z3.BoolVal(any((fixed is None) == w for w in wants_absent))
+        _, present = ctx.var(key)
+        return z3.Or(*[z3.Not(present) if w else present for w in wants_absent])
+    kind = _STRING_TESTS.get(operator)
+    if kind is None:
+        raise Unsupported(f"condition operator {test} is not modelled")
+    if is_known:
+        if fixed is None:
+            return z3.BoolVal(negated or if_exists)
+        hit = any(_value_matches_python(kind, fixed, str(v)) for v in values)
+        return z3.BoolVal(hit != negated)
+    value, present = ctx.var(key)
+    if kind == "equals":
+        hit = (
+            z3.Or(*[value == z3.StringVal(str(v)) for v in values]) if values else z3.BoolVal(False)
+        )
+    elif kind == "like":
+        hit = (
+            z3.Or(*[z3.InRe(value, glob(str(v))) for v in values]) if values else z3.BoolVal(False)
+        )
+    else:
+        raise Unsupported(f"{test} on a key the solver chooses is not modelled")
+    if negated:
+        return z3.Or(z3.Not(present), z3.Not(hit))
+    if if_exists:
+        return z3.Or(z3.Not(present), hit)
+    return z3.And(present, hit)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of IAM policy JSON, normalised."""
+
+    effect: str
+    actions: tuple[str, ...]
+    not_actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    not_resources: tuple[str, ...]
+    principals: Mapping[str, tuple[str, ...]] | None  # None: an identity policy's statement
+    conditions: tuple[tuple[str, str, tuple[str, ...]], ...]
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any]) -> Statement:
+        principal = raw.get("Principal")
+        principals: dict[str, tuple[str, ...]] | None = None
+        if principal == "*":
+            principals = {"*": ("*",)}
+        elif isinstance(principal, Mapping):
+            principals = {k: tuple(as_list(v)) for k, v in principal.items()}
+        conditions = tuple(
+            (test, key, tuple(str(v) for v in as_list(values)))
+            for test, pairs in (raw.get("Condition") or {}).items()
+            for key, values in pairs.items()
+        )
+        for test, _, _ in conditions:
+            if test.startswith(("ForAnyValue:", "ForAllValues:")):
+                raise Unsupported(f"multi-valued condition {test} is not modelled")
+        return cls(
+            effect=str(raw.get("Effect", "Allow")),
+            actions=tuple(as_list(raw.get("Action"))),
+            not_actions=tuple(as_list(raw.get("NotAction"))),
+            resources=tuple(as_list(raw.get("Resource"))),
+            not_resources=tuple(as_list(raw.get("NotResource"))),
+            principals=principals,
+            conditions=conditions,
+        )
+
+    def covers_action(self, action: str) -> bool:
+        if self.not_actions:
+            return not any(action_matches(p, action) for p in self.not_actions)
+        return any(action_matches(p, action) for p in self.actions)
+
+    def covers_principal(self, kind: str, value: str) -> bool:
+        if self.principals is None:
+            return True
+        if "*" in self.principals.get("*", ()):
+            return True
+        return any(fnmatch.fnmatchcase(value, p) for p in self.principals.get(kind, ()))
+
+    def resource_regex(self) -> z3.ReRef:
+        """The resources the statement applies to, as one regular expression."""
+        if self.not_resources:
+            return z3.Complement(union(glob(r) for r in self.not_resources))
+        if not self.resources:
+            return ANY  # trust and resource policies may name none
+        return union(glob(r) for r in self.resources)
+
+    def condition_formula(self, ctx: Context) -> z3.BoolRef:
+        return z3.And(*[condition(test, key, values, ctx) for test, key, values in self.conditions])
+
+
+def union(regexes: Iterable[z3.ReRef]) -> z3.ReRef:
+    items = list(regexes)
+    if not items:
+        return z3.Empty(z3.ReSort(STRING))
+    return items[0] if len(items) == 1 else z3.Union(*items)
+
+
+def statements_of(policy: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[Statement]:
+    raw = policy.get("Statement") if isinstance(policy, Mapping) else policy
+    return [Statement.parse(s) for s in as_list(raw)]
+
+
+@dataclass(frozen=True)
+class Policies:
+    """Everything that decides one principal's requests: its identity policies' statements and
+    the resource policies' statements that name it (or everyone)."""
+
+    identity: tuple[Statement, ...]
+    resource: tuple[Statement, ...] = ()
+    principal: tuple[str, str] = ("AWS", "")
+
+    def relevant(self, action: str) -> list[Statement]:
+        kind, value = self.principal
+        return [s for s in self.identity if s.covers_action(action)] + [
+            s for s in self.resource if s.covers_action(action) and s.covers_principal(kind, value)
+        ]
+
+    def cases(self, action: str, ctx: Context) -> list[Case]:
+        """The request's possible situations for `action`: each a satisfiable assignment of
+        the statements' conditions (`context`), with the resources then allowed as one regular
+        expression (some Allow's resources, minus every Deny's). Z3 decides one regular
+        expression membership at once where a disjunction of memberships can defeat it."""
+        statements = self.relevant(action)
+        distinct: dict[tuple[Any, ...], z3.BoolRef] = {}
+        for statement in statements:
+            if statement.conditions:
+                distinct.setdefault(statement.conditions, statement.condition_formula(ctx))
+        keys = list(distinct)
+        found = []
+        for signs in itertools.product((True, False), repeat=len(keys)):
+            holds = dict(zip(keys, signs, strict=True))
+            context = z3.And(*[f if holds[k] else z3.Not(f) for k, f in distinct.items()])
+            if satisfiable(context) is None:
+                continue
+            active = [s for s in statements if not s.conditions or holds[s.conditions]]
+            allows = [s.resource_regex() for s in active if s.effect == "Allow"]
+            denies = [s.resource_regex() for s in active if s.effect == "Deny"]
+            regex = union(allows)
+            if denies:
+                regex = z3.Intersect(regex, z3.Complement(union(denies)))
+            found.append(Case(context, regex))
+        return found
+
+    def decide(self, action: str, resource: str, context: Mapping[str, str]) -> bool:
+        """One concrete request: `context` holds every key it carries."""
+        ctx = Context(fixed=context, closed=True)
+        return any(member(resource, case.allowed) for case in self.cases(action, ctx))
+
+
+@dataclass(frozen=True)
+class Case:
+    """One situation of a request: the context it needs, and the resources then allowed."""
+
+    context: z3.BoolRef
+    allowed: z3.ReRef
+
+
+def member(value: str, regex: z3.ReRef) -> bool:
+    return satisfiable(z3.InRe(z3.StringVal(value), regex)) is not None
+
+
+def satisfiable(*formulas: z3.BoolRef) -> z3.ModelRef | None:
+    solver = z3.Solver()
+    solver.add(*formulas)
+    result = solver.check()
+    if result == z3.unknown:
+        raise Unsupported(f"the solver could not decide ({solver.reason_unknown()})")
+    return solver.model() if result == z3.sat else None
