@@ -231,3 +231,23 @@ def test_suppressing_an_unknown_rule_is_refused(tmp_path: Path) -> None:
     bucket = PrivateBucket(new_stack(tmp_path), "bucket", bucket_name="example-artifacts")
     with pytest.raises(ValueError, match="unknown rule 'PS-S3-9'"):
         suppress(bucket, "PS-S3-9", reason="a reason long enough to be accepted here")
+
+
+def test_oidc_providers_whose_ids_read_alike_are_refused(tmp_path: Path) -> None:
+    stack = new_stack(tmp_path)
+
+    def role(index: int, issuer: str) -> OidcFederatedRole:
+        return OidcFederatedRole(
+            stack,
+            f"ci{index}",
+            account=ACCOUNT_INFO,
+            role_name=f"ci{index}",
+            issuer=issuer,
+            subjects=["ci"],
+            create_oidc_provider=True,
+        )
+
+    role(0, "https://issuer.example.com/a.b")
+    with pytest.raises(ValueError, match="would both be 'oidc-provider-issuer-example-com-a-b'"):
+        role(1, "https://issuer.example.com/a-b")
+    assert synthesizes(stack)

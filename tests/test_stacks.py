@@ -151,3 +151,30 @@ def test_real_cli_synth_on_the_default_config(tmp_path: Path) -> None:
         assert (tmp_path / "cdktf.out" / "stacks" / stack / "cdk.tf.json").is_file()
     assert (tmp_path / "cdktf.out" / "rendered" / "massdriver-values.yaml").is_file()
     assert "!!!!!!!!!!" not in done.stdout + done.stderr, "jsii's Node end-of-life box"
+
+
+def test_a_synth_that_fails_leaves_the_output_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second stack breaks a rule: nothing of the first stack, and no rendered file, may be
+    written (the app synthesizes into a staging directory and publishes only a full success)."""
+    from platform_storage.app import synth_and_render
+    from platform_storage.cdk import S3Bucket
+    from platform_storage.plan import load_plan
+    from platform_storage.stacks.orchestrator import OrchestratorStateStack
+
+    plan = load_plan(APP_CONFIGS["default"])
+    outdir = tmp_path / "cdktf.out"
+    outdir.mkdir()
+    (outdir / "keep.txt").write_text("earlier output")
+    original = OrchestratorStateStack.__init__
+
+    def broken(self: OrchestratorStateStack, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        S3Bucket(self, "unprotected", bucket="example-unprotected")
+
+    monkeypatch.setattr(OrchestratorStateStack, "__init__", broken)
+    with pytest.raises(RuntimeError, match="PS-S3-1"):
+        synth_and_render(plan, str(outdir))
+    assert sorted(p.name for p in outdir.iterdir()) == ["keep.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["cdktf.out"]
