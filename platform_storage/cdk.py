@@ -145,6 +145,11 @@ if TYPE_CHECKING:
         S3BucketVersioningA,
         S3BucketVersioningVersioningConfiguration,
     )
+    from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
+    from cdktf_cdktf_provider_aws.secretsmanager_secret_policy import SecretsmanagerSecretPolicy
+    from cdktf_cdktf_provider_aws.secretsmanager_secret_version import (
+        SecretsmanagerSecretVersion,
+    )
     from constructs import Construct, IConstruct, IValidation
 
 
@@ -271,6 +276,9 @@ __all__ = [
     "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
     "S3BucketVersioningA",
     "S3BucketVersioningVersioningConfiguration",
+    "SecretsmanagerSecret",
+    "SecretsmanagerSecretPolicy",
+    "SecretsmanagerSecretVersion",
     "TerraformOutput",
     "TerraformResourceLifecycle",
     "TerraformStack",

@@ -127,6 +127,16 @@ def _render(
             if isinstance(identity, StaticKeys)
             for name in (identity.outputs.access_key_id, identity.outputs.secret_access_key)
         ]
+        runners = plan.orchestrator.runners if plan.orchestrator else ()
+        wanted += [
+            name
+            for runner in runners
+            if runner.keys_in_secrets and isinstance(runner.identity, StaticKeys)
+            for name in (
+                runner.identity.outputs.access_key_id_secret_arn,
+                runner.identity.outputs.secret_access_key_secret_arn,
+            )
+        ]
         absent = [name for name in wanted if name not in keys]
         if absent:
             print(

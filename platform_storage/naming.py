@@ -8,6 +8,8 @@ would let Unicode digits and letters through to AWS, Kubernetes and file names.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable
 
@@ -268,6 +270,33 @@ TOKEN_MARKER = "${TfToken["
 def is_token(value: object) -> bool:
     """A value that is still a CDK token: it is checked by Terraform, not here."""
     return isinstance(value, str) and TOKEN_MARKER in value
+
+
+# The Orchestrator's pattern for `runner_configuration.key` (at most 200 characters), and the
+# DER header of an ed25519 SubjectPublicKeyInfo, which its docs ask for.
+AGENT_KEY = re.compile(
+    r"-----BEGIN PUBLIC KEY-----\n([^\n]+)\n-----END PUBLIC KEY-----\n?", re.ASCII
+)
+ED25519_SPKI = "MCowBQYDK2VwAyEA"
+
+
+def agent_key_problems(key: str) -> list[str]:
+    """A kubernetes-agent runner's public key: one PEM block with one base64 line (the
+    Orchestrator's pattern), an ed25519 key (its docs), at most 200 characters."""
+    match = AGENT_KEY.fullmatch(key)
+    if match is None or len(key) > 200:
+        return [
+            "must be a PEM public key of at most 200 characters: '-----BEGIN PUBLIC KEY-----',"
+            " one base64 line, '-----END PUBLIC KEY-----' (the Orchestrator's pattern)"
+        ]
+    body = match.group(1)
+    try:
+        raw = base64.b64decode(body, validate=True)
+    except binascii.Error:
+        return [f"{body[:20]!r}... is not base64"]
+    if not body.startswith(ED25519_SPKI) or len(raw) != 44:
+        return ["must be an ed25519 public key (`openssl genpkey -algorithm ed25519`)"]
+    return []
 
 
 def template_problems(value: str) -> list[str]:

@@ -196,7 +196,10 @@ def test_runner_document_for_ecs_names_the_task_role(apps: dict[str, Synthesized
     doc = yaml.safe_load(apps["orchestrator-shared-bucket"].rendered["orchestrator/ecs-batch.yaml"])
     job = doc["runner_configuration"]["job"]
     assert job["task_role_arn"] == "arn:aws:iam::123456789012:role/orchestrator-runner-ecs-batch"
-    assert job["environment"] == {"AWS_REGION": "us-east-2"}
+    assert job["environment"] == {
+        "AWS_REGION": "us-east-2",
+        "TF_CLI_ARGS_init": "-backend-config=use_lockfile=true",
+    }
     assert job["cluster"] == "runners"
     assert "execution_role_arn" in job and job["execution_role_arn"] != job["task_role_arn"]
 
@@ -240,7 +243,7 @@ def test_runners_tf_is_valid_hcl_in_the_provider_form(apps: dict[str, Synthesize
     ):
         assert runner in text and prefix in text
     assert "s3_configuration" in text
-    assert text.count("acme-orchestrator-tfstate") == 3
+    assert text.count("acme-orchestrator-tfstate") == 4
 
 
 def test_every_rendered_yaml_file_parses_and_starts_with_a_header(
@@ -269,6 +272,16 @@ STATIC_OUTPUTS = {
     "argo_artifacts_secret_access_key": "secret-argo",
     "runner_onprem_access_key_id": "AKIARUNNER",
     "runner_onprem_secret_access_key": "secret-runner",
+    "runner_ecs_static_access_key_id": "AKIAECS",
+    "runner_ecs_static_secret_access_key": "secret-ecs",
+    "runner_ecs_static_access_key_id_secret_arn": (
+        "arn:aws:secretsmanager:us-west-2:123456789012:secret:"
+        "platform-storage/orchestrator-runner-ecs-static/AWS_ACCESS_KEY_ID-AbCdEf"
+    ),
+    "runner_ecs_static_secret_access_key_secret_arn": (
+        "arn:aws:secretsmanager:us-west-2:123456789012:secret:"
+        "platform-storage/orchestrator-runner-ecs-static/AWS_SECRET_ACCESS_KEY-GhIjKl"
+    ),
 }
 
 
@@ -313,6 +326,14 @@ def test_render_with_outputs_fills_in_static_keys_with_mode_0600(
     for name in ("massdriver-values.yaml", "orchestrator/onprem.secret.yaml"):
         assert stat.S_IMODE((rendered / name).stat().st_mode) == 0o600, name
         assert "mode 0600" in out.getvalue()
+    ecs = yaml.safe_load((rendered / "orchestrator/ecs-static.yaml").read_text())
+    job = ecs["runner_configuration"]["job"]
+    assert job["secrets"] == {
+        "AWS_ACCESS_KEY_ID": STATIC_OUTPUTS["runner_ecs_static_access_key_id_secret_arn"],
+        "AWS_SECRET_ACCESS_KEY": STATIC_OUTPUTS["runner_ecs_static_secret_access_key_secret_arn"],
+    }
+    assert "AWS_SECRET_ACCESS_KEY" not in job["environment"]
+    assert stat.S_IMODE((rendered / "orchestrator/ecs-static.yaml").stat().st_mode) == 0o644
     assert app.outdir != tmp_path
 
 
@@ -367,6 +388,9 @@ def trusted_subjects(app: SynthesizedApp, stack: str, role_name: str) -> list[st
     return [s for value in subjects for s in ([value] if isinstance(value, str) else value)]
 
 
+SECRET = "arn:aws:secretsmanager:us-west-2:123456789012:secret"
+
+
 def test_render_reads_the_real_cdktf_outputs_file_shape(
     apps: dict[str, SynthesizedApp], tmp_path: Path
 ) -> None:
@@ -382,7 +406,12 @@ def test_render_reads_the_real_cdktf_outputs_file_shape(
                     "output-state_bucket_name": "acme-static-tfstate",
                 },
                 "orchestrator-state": {
-                    "runner-onprem": {"access-key-id": "AKIA3", "secret-access-key": "s3"}
+                    "runner-onprem": {"access-key-id": "AKIA3", "secret-access-key": "s3"},
+                    "runner-ecs-static": {"access-key-id": "AKIA4", "secret-access-key": "s4"},
+                    "runner-ecs-static-key-secrets": {
+                        "aws-access-key-id-arn": f"{SECRET}:a-AbCdEf",
+                        "aws-secret-access-key-arn": f"{SECRET}:b-AbCdEf",
+                    },
                 },
             }
         )
@@ -405,3 +434,6 @@ def test_render_reads_the_real_cdktf_outputs_file_shape(
     assert md["massdriver"]["blobStorage"]["s3"]["accessKeyId"] == "AKIA1"
     runner = yaml.safe_load((target / "rendered" / "orchestrator/onprem.secret.yaml").read_text())
     assert runner["stringData"]["AWS_ACCESS_KEY_ID"] == "AKIA3"
+    ecs = yaml.safe_load((target / "rendered" / "orchestrator/ecs-static.yaml").read_text())
+    secrets = ecs["runner_configuration"]["job"]["secrets"]
+    assert secrets["AWS_SECRET_ACCESS_KEY"] == f"{SECRET}:b-AbCdEf"

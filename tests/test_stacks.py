@@ -125,6 +125,7 @@ def test_static_mode_warns_and_creates_users_not_roles(apps: dict[str, Synthesiz
     assert sorted(users) == [
         "massdriver-argo-artifacts",
         "massdriver-storage",
+        "orchestrator-runner-ecs-static",
         "orchestrator-runner-onprem",
     ]
 

@@ -27,6 +27,7 @@ class Bucket:
     arn: str
     stack: str
     address: str
+    region: str
     policy: tuple[Mapping[str, Any], ...]  # bucket policy statements (IAM JSON)
     key: str | None  # the KMS key of its default encryption, None for SSE-S3
 
@@ -96,6 +97,7 @@ class _Reader:
                 arn=f"arn:{self.partition}:s3:::{name}",
                 stack=self.stack,
                 address=block.address,
+                region=self.region,
                 policy=tuple(policies.get(block.address, ())),
                 key=keys.get(block.address),
             )

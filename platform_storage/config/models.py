@@ -14,6 +14,7 @@ from platform_storage import fields
 from platform_storage.bucket_options import BucketOptions
 from platform_storage.fields import (
     AccountId,
+    AgentKey,
     BucketName,
     ChartNameOverride,
     Description,
@@ -182,7 +183,12 @@ class EksClusterSettings(Model):
 
 class EcsJobSettings(Model):
     """`runner_configuration.job` of an ECS runner, the parts this library cannot know.
-    `region` = `aws.region`: where the tasks run (the task role trusts tasks of that region)."""
+
+    `region` = `aws.region`: where the tasks run (the task role trusts tasks of that region).
+    `static_keys` = `secrets`: with `identity: static`, the keys reach the task from Secrets
+    Manager secrets the stack creates (`job.secrets`, read by the execution role); `environment`
+    puts them in clear in `job.environment`, which the Orchestrator and ECS store as they are.
+    """
 
     region: Region | None = None
     cluster: EcsCluster | None = None
@@ -191,14 +197,19 @@ class EcsJobSettings(Model):
     security_groups: Annotated[list[SecurityGroupId], Field(max_length=5)] | None = None
     is_public_ip_enabled: StrictBool | None = None
     auth_role_arn: RoleArn | None = None
+    auth_session_name: SessionName | None = None
+    static_keys: Literal["secrets", "environment"] = "secrets"
 
 
 class RunnerSettings(Model):
     """One Platform Orchestrator runner and the identity it reaches its state with.
 
     `path_prefix` omitted: the runner owns the whole bucket (then it must be the only runner).
-    `identity` defaults by `type` (eks: irsa, ecs: ecs-task, others: oidc). `lockfile` = false
-    grants S3-native locking rights; `delete_state` = false grants deleting state objects.
+    `identity` defaults by `type` (eks: irsa, ecs: ecs-task, others: oidc). `lockfile` = true:
+    S3-native locking, switched on in the job's environment (`TF_CLI_ARGS_init`) with the rights
+    on `<prefix>/*.tflock`; false leaves concurrent deployments of one environment unguarded.
+    `delete_state` = false: no right to delete state objects. `key`: a kubernetes-agent runner's
+    ed25519 public key in PEM form.
     """
 
     id: RunnerId
@@ -210,10 +221,11 @@ class RunnerSettings(Model):
     service_account: ServiceAccountName | None = None
     oidc: OidcSettings | None = None
     role_name: IamName | None = None
-    lockfile: StrictBool = False
+    lockfile: StrictBool = True
     delete_state: StrictBool = False
     cluster: EksClusterSettings | None = None
     ecs: EcsJobSettings | None = None
+    key: AgentKey | None = None
 
     @property
     def resolved_identity(self) -> IdentityKind:

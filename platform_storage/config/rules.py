@@ -181,6 +181,24 @@ def bucket_names(parts: Parts) -> list[Problem]:
     return problems
 
 
+# The Orchestrator API's ARN patterns (role_arn, task_role_arn, execution_role_arn, secrets)
+# accept `arn:aws:` only.
+ORCHESTRATOR_PARTITION = "aws"
+
+
+def orchestrator_partition(parts: Parts) -> list[Problem]:
+    partition = parts.partition
+    if not parts.orchestrator_given or partition in (None, ORCHESTRATOR_PARTITION):
+        return []
+    return [
+        (
+            "orchestrator",
+            f"runners cannot be registered in partition {partition!r}: the Orchestrator API"
+            " accepts only 'arn:aws:' role ARNs (auth.role_arn, task_role_arn)",
+        )
+    ]
+
+
 def runners(parts: Parts) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -273,6 +291,20 @@ def _runner_problems(parts: Parts, at: str, runner: RunnerSettings) -> list[Prob
             " of that cluster",
         ),
         (
+            runner.key is not None and runner.type != "kubernetes-agent",
+            f"{at}.key",
+            "is only used by kubernetes-agent runners",
+        ),
+        (
+            identity == "static"
+            and runner.type == "serverless-ecs"
+            and (runner.ecs is None or runner.ecs.static_keys == "secrets")
+            and not (runner.ecs and runner.ecs.execution_role_arn),
+            f"{at}.ecs.execution_role_arn",
+            "is required for static keys in Secrets Manager: the execution role reads them (or"
+            " set ecs.static_keys: environment)",
+        ),
+        (
             not _in_partition(parts, ecs_region),
             f"{at}.ecs.region",
             f"{ecs_region!r} is not a region of partition {parts.partition!r}",
@@ -316,6 +348,7 @@ def disjoint_prefixes(parts: Parts) -> list[Problem]:
 RULES: tuple[Rule, ...] = (
     some_product,
     region_in_partition,
+    orchestrator_partition,
     bucket_names,
     massdriver_storage,
     bucket_options,

@@ -10,6 +10,7 @@ from platform_storage.bucket_options import (
 )
 from platform_storage.constructs.ecs_task_role import EcsTaskRole
 from platform_storage.constructs.irsa_role import IrsaRole
+from platform_storage.constructs.key_secrets import KeySecrets
 from platform_storage.constructs.oidc_role import OidcFederatedRole
 from platform_storage.constructs.pod_identity_role import PodIdentityRole
 from platform_storage.constructs.policy_document import PolicyDocument
@@ -30,6 +31,7 @@ __all__ = [
     "Condition",
     "EcsTaskRole",
     "IrsaRole",
+    "KeySecrets",
     "OidcFederatedRole",
     "PodIdentityRole",
     "PolicyDocument",

@@ -146,6 +146,25 @@ class RunnerPlan:
         """The Kubernetes Secret holding a static runner's keys."""
         return f"{self.id}-aws-credentials"
 
+    @property
+    def ecs(self) -> bool:
+        return self.settings.type == "serverless-ecs"
+
+    @property
+    def keys_in_secrets(self) -> bool:
+        """A static ECS runner whose keys the task reads from Secrets Manager."""
+        ecs = self.settings.ecs
+        static = isinstance(self.identity, StaticKeys)
+        return static and self.ecs and (ecs is None or ecs.static_keys == "secrets")
+
+    @property
+    def secrets_name_prefix(self) -> str:
+        return f"platform-storage/{self.identity.name}"
+
+    @property
+    def lockfile(self) -> bool:
+        return self.settings.lockfile
+
 
 @dataclass(frozen=True)
 class OrchestratorPlan:
@@ -480,11 +499,14 @@ def derived_name_problems(parts: Parts) -> list[Problem]:
     for item in owned:
         if isinstance(item.identity, StaticKeys):
             stack = ORCHESTRATOR_STACK if item.at.startswith("orchestrator") else MASSDRIVER_STACK
+            outputs = item.identity.outputs
             names += [
                 DerivedName(OUTPUTS, stack, output, item.at)
                 for output in (
-                    item.identity.outputs.access_key_id,
-                    item.identity.outputs.secret_access_key,
+                    outputs.access_key_id,
+                    outputs.secret_access_key,
+                    outputs.access_key_id_secret_arn,
+                    outputs.secret_access_key_secret_arn,
                 )
             ]
     for index, runner in parts.runners:

@@ -35,6 +35,15 @@ class StaticOutputs:
     def secret_access_key(self) -> str:
         return f"{self.prefix}_secret_access_key"
 
+    @property
+    def access_key_id_secret_arn(self) -> str:
+        """When the keys live in Secrets Manager (see `constructs.KeySecrets`)."""
+        return f"{self.prefix}_access_key_id_secret_arn"
+
+    @property
+    def secret_access_key_secret_arn(self) -> str:
+        return f"{self.prefix}_secret_access_key_secret_arn"
+
 
 @dataclass(frozen=True)
 class RoleIdentity:

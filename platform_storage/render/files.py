@@ -11,9 +11,9 @@ from pathlib import Path
 
 from platform_storage.plan import AppPlan, Irsa, StaticKeys
 from platform_storage.render.massdriver_values import massdriver_values
+from platform_storage.render.runner_document import runner_document
 from platform_storage.render.runner_files import (
     credentials_secret,
-    runner_document,
     runners_hcl,
     service_account_manifest,
 )
@@ -71,11 +71,12 @@ def render(plan: AppPlan, keys: Mapping[str, str] | None = None) -> RenderedFile
     runners = plan.orchestrator.runners if plan.orchestrator else ()
     for runner in runners:
         static = isinstance(runner.identity, StaticKeys) and keys is not None
-        ecs = runner.settings.type == "serverless-ecs"
-        documents[runner.id] = RenderedFile(runner_document(runner, keys), static and ecs)
+        # A document holds a key only with ECS keys in clear in job.environment.
+        clear_keys = static and runner.ecs and not runner.keys_in_secrets
+        documents[runner.id] = RenderedFile(runner_document(runner, keys), clear_keys)
         if isinstance(runner.identity, Irsa):
             others[runner.files.service_account] = RenderedFile(service_account_manifest(runner))
-        if static and not ecs:
+        if static and not runner.ecs:
             assert keys is not None
             others[runner.files.secret] = RenderedFile(credentials_secret(runner, keys), True)
     return RenderedFiles(

@@ -39,6 +39,7 @@ POLICY_ARGUMENTS: dict[str, tuple[str, PolicyKind]] = {
     "aws_iam_role": ("assume_role_policy", "trust"),
     "aws_s3_bucket_policy": ("policy", "resource"),
     "aws_kms_key": ("policy", "resource"),
+    "aws_secretsmanager_secret_policy": ("policy", "resource"),
 }
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 ASSUME_ACTIONS = {"sts:AssumeRole", WEB_IDENTITY, "sts:AssumeRoleWithSAML"}

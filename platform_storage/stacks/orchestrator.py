@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from platform_storage.cdk import Construct
-from platform_storage.constructs import StateBucket
+from platform_storage.cdk import Annotations, Construct
+from platform_storage.constructs import KeySecrets, StateBucket, StaticCredentials
 from platform_storage.constructs.oidc_role import oidc_provider_for
 from platform_storage.plan import ORCHESTRATOR_STACK, AppPlan
 from platform_storage.stacks.base import PlatformStack
@@ -51,9 +51,24 @@ class OrchestratorStateStack(PlatformStack):
             bucket.grant_state_access(
                 identity,
                 runner.prefix,
-                lockfile=runner.settings.lockfile,
+                lockfile=runner.lockfile,
                 delete_state=runner.settings.delete_state,
             )
+            if runner.keys_in_secrets:
+                ecs = runner.settings.ecs
+                assert isinstance(identity, StaticCredentials) and ecs and ecs.execution_role_arn
+                KeySecrets(
+                    self,
+                    f"{runner.construct_id}-key-secrets",
+                    credentials=identity,
+                    reader_arn=ecs.execution_role_arn,
+                    name_prefix=runner.secrets_name_prefix,
+                )
+            elif isinstance(identity, StaticCredentials) and runner.ecs:
+                Annotations.of(identity).add_warning(
+                    f"runner {runner.id}: its AWS secret key goes in clear in job.environment;"
+                    " prefer ecs.static_keys: secrets"
+                )
             principals[runner.id] = identity.arn_reference
         self.output(
             "runner_principal_arns",
