@@ -105,6 +105,7 @@ class Grant:
     kms_key_arn: str | None = None
     state: StateOptions = StateOptions()
     label: str = "Bucket"  # statement-id stem, e.g. the bucket's construct id
+    place: str | None = None  # what makes the stem unique, e.g. the bucket's construct path
 
 
 def access_statements(grant: Grant) -> list[PolicyStatement]:
@@ -112,7 +113,7 @@ def access_statements(grant: Grant) -> list[PolicyStatement]:
     actions = PROFILE_ACTIONS[grant.profile]
     prefix = normalize_prefix(grant.prefix) if grant.prefix is not None else None
     objects = f"{grant.bucket_arn}/{prefix}/*" if prefix else f"{grant.bucket_arn}/*"
-    stem = statement_stem(grant.label, prefix)
+    stem = statement_stem(grant.label, prefix, place=grant.place)
     statements = []
 
     listing = actions.listing + (() if prefix else actions.whole_bucket_only)
@@ -174,15 +175,17 @@ def access_statements(grant: Grant) -> list[PolicyStatement]:
     return statements
 
 
-def statement_stem(label: str, prefix: str | None) -> str:
+def statement_stem(label: str, prefix: str | None, *, place: str | None = None) -> str:
     """The start of a grant's statement ids: `state-bucket` and `team-b/eu` ->
     `StateBucketTeamBEu1d6f0e2c`. Statement ids allow only letters and digits, so `team-b`,
-    `team/b` and `team.b` all read `TeamB`; the digest of the exact prefix keeps their ids apart
-    in one policy."""
-    if prefix is None:
+    `team/b` and `team.b` all read `TeamB`, and so do buckets `data-x` and `data_x`; a digest of
+    the exact prefix and of the bucket's `place` (its construct path) keeps the ids of one
+    identity's grants apart. A whole-bucket grant without a place keeps the plain label."""
+    if prefix is None and place is None:
         return _camel(label)
-    digest = hashlib.sha256(prefix.encode()).hexdigest()[:8]
-    return f"{_camel(label)}{_camel(prefix)}{digest}"
+    exact = f"{place or ''}\0{prefix or ''}"
+    digest = hashlib.sha256(exact.encode()).hexdigest()[:8]
+    return f"{_camel(label)}{_camel(prefix or '')}{digest}"
 
 
 def _camel(text: str) -> str:

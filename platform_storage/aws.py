@@ -8,6 +8,7 @@ ARNs a user supplies are parsed field by field: a wildcard in one would widen a 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -22,33 +23,46 @@ from platform_storage.naming import (
 
 @dataclass(frozen=True)
 class Partition:
-    """One AWS partition: its region names and the DNS suffix of its endpoints."""
+    """One AWS partition: the names its regions follow, the regions that exist, and the DNS
+    suffix of its endpoints."""
 
     id: str
     region_pattern: re.Pattern[str]
+    regions: frozenset[str]
     dns_suffix: str
 
     def has_region(self, region: str) -> bool:
-        return self.region_pattern.fullmatch(region) is not None
+        return region in self.regions
 
 
-def _partition(id: str, regions: str, dns_suffix: str) -> Partition:
-    return Partition(id, re.compile(regions + r"-[a-z]+-[0-9]+", re.ASCII), dns_suffix)
+def _partition(id: str, prefix: str, dns_suffix: str, regions: str) -> Partition:
+    pattern = re.compile(prefix + r"-[a-z]+-[0-9]+", re.ASCII)
+    return Partition(id, pattern, frozenset(regions.split()), dns_suffix)
 
 
-# From botocore's partitions.json (the SDKs' own table), written out so that validation needs
-# no AWS SDK.
+# From botocore's partitions.json (the SDKs' own table, November 2026), written out so that
+# validation needs no AWS SDK. A region AWS opens later is added here.
 PARTITIONS: dict[str, Partition] = {
     p.id: p
     for p in (
-        _partition("aws", r"(us|eu|ap|sa|ca|me|af|il|mx)", "amazonaws.com"),
-        _partition("aws-cn", r"cn", "amazonaws.com.cn"),
-        _partition("aws-us-gov", r"us-gov", "amazonaws.com"),
-        _partition("aws-iso", r"us-iso", "c2s.ic.gov"),
-        _partition("aws-iso-b", r"us-isob", "sc2s.sgov.gov"),
-        _partition("aws-iso-e", r"eu-isoe", "cloud.adc-e.uk"),
-        _partition("aws-iso-f", r"us-isof", "csp.hci.ic.gov"),
-        _partition("aws-eusc", r"eusc-de", "amazonaws.eu"),
+        _partition(
+            "aws",
+            r"(us|eu|ap|sa|ca|me|af|il|mx)",
+            "amazonaws.com",
+            "af-south-1 ap-east-1 ap-east-2 ap-northeast-1 ap-northeast-2 ap-northeast-3"
+            " ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4"
+            " ap-southeast-5 ap-southeast-6 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1"
+            " eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3"
+            " il-central-1 me-central-1 me-south-1 me-west-1 mx-central-1 sa-east-1 sa-west-1"
+            " us-east-1 us-east-2 us-west-1 us-west-2",
+        ),
+        _partition("aws-cn", r"cn", "amazonaws.com.cn", "cn-north-1 cn-northwest-1"),
+        _partition("aws-us-gov", r"us-gov", "amazonaws.com", "us-gov-east-1 us-gov-west-1"),
+        _partition("aws-iso", r"us-iso", "c2s.ic.gov", "us-iso-east-1 us-iso-west-1"),
+        _partition("aws-iso-b", r"us-isob", "sc2s.sgov.gov", "us-isob-east-1 us-isob-west-1"),
+        _partition("aws-iso-e", r"eu-isoe", "cloud.adc-e.uk", "eu-isoe-west-1"),
+        _partition("aws-iso-f", r"us-isof", "csp.hci.ic.gov", "us-isof-east-1 us-isof-south-1"),
+        _partition("aws-eusc", r"eusc-de", "amazonaws.eu", "eusc-de-east-1"),
     )
 }
 
@@ -60,20 +74,24 @@ def partition_problems(partition: str) -> list[str]:
 
 
 def region_problems(region: str, partition: str | None = None) -> list[str]:
-    """`region` must be a region name of `partition` (of any partition when None)."""
+    """`region` must be a region of `partition` (of any partition when None)."""
     if partition in PARTITIONS:
         if not PARTITIONS[partition].has_region(region):
             return [f"{region!r} is not a region of partition {partition!r}"]
         return []
-    if partition_of_region(region) is None:
+    if not any(p.has_region(region) for p in PARTITIONS.values()):
         return [f"{region!r} must be an AWS region such as 'us-east-2'"]
     return []
 
 
 def partition_of_region(region: str) -> str | None:
-    """The partition a region belongs to; the patterns do not overlap (`us-gov-west-1` has one
-    word too many for the commercial `us-<word>-<n>`)."""
-    return next((p.id for p in PARTITIONS.values() if p.has_region(region)), None)
+    """The partition a region belongs to: of the known regions, else by the region names each
+    partition follows (which do not overlap: `us-gov-west-1` has one word too many for the
+    commercial `us-<word>-<n>`). None for a name no partition follows."""
+    known = next((p.id for p in PARTITIONS.values() if p.has_region(region)), None)
+    if known is not None:
+        return known
+    return next((p.id for p in PARTITIONS.values() if p.region_pattern.fullmatch(region)), None)
 
 
 @dataclass(frozen=True)
@@ -184,6 +202,29 @@ def role_arn_problems(value: str, *, partition: str | None = None) -> list[str]:
     return problems
 
 
+def policy_arn_problems(value: str, *, partition: str | None = None) -> list[str]:
+    """A managed policy ARN: the account's (`<account>:policy/...`) or AWS's (`aws:policy/...`),
+    naming one policy."""
+    arn, problems = _arn_problems(
+        value,
+        service="iam",
+        what="a managed policy ARN",
+        example="arn:aws:iam::<account>:policy/<name>",
+        partition=partition,
+    )
+    if arn is None or problems:
+        return problems
+    if arn.account != "aws":
+        problems += [f"{value!r}: account {p}" for p in account_id_problems(arn.account)]
+    if not arn.resource.startswith("policy/"):
+        return [*problems, f"{value!r} must name a policy (…:policy/<name>)"]
+    path, _, name = arn.resource.removeprefix("policy").rpartition("/")
+    problems += [f"{value!r}: path {p}" for p in iam_path_problems(path + "/")]
+    if not name or len(name) > 128:
+        problems.append(f"{value!r} must end in a policy name of 1 to 128 characters")
+    return problems
+
+
 _HOST_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", re.ASCII)
 _ISSUER_PATH = re.compile(r"(/[A-Za-z0-9._~-]+)*", re.ASCII)
 
@@ -216,11 +257,14 @@ def issuer_problems(issuer: str) -> list[str]:
         problems.append(f"{issuer!r} may not contain a query or fragment")
     if issuer.endswith("/"):
         problems.append(f"{issuer!r} may not end with '/'")
+    elif any(segment in (".", "..") for segment in parts.path.split("/")):
+        problems.append(f"{issuer!r} may not contain '.' or '..' path segments")
     elif _ISSUER_PATH.fullmatch(parts.path) is None:
         problems.append(f"{issuer!r} may contain only letters, digits and '._~-' in path segments")
     return problems
 
 
+@functools.lru_cache(maxsize=256)
 def issuer_host_path(issuer: str) -> str:
     """`https://oidc.eks.us-east-2.amazonaws.com/id/X` -> `oidc.eks.us-east-2.amazonaws.com/id/X`,
     the form IAM uses in provider ARNs and condition keys (`<host/path>:sub`)."""

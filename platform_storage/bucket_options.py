@@ -147,9 +147,13 @@ class BucketOptions(_Options):
 
     def without_retention(self) -> BucketOptions:
         """These options with retention left to the bucket kind's default."""
-        return self.model_copy(
-            update={"noncurrent_version_expiration_days": None, "noncurrent_versions_to_keep": None}
+        return self.updated(
+            noncurrent_version_expiration_days=None, noncurrent_versions_to_keep=None
         )
+
+    def updated(self, **changes: object) -> BucketOptions:
+        """A copy with `changes`, checked by the field rules (`model_copy` would skip them)."""
+        return BucketOptions.model_validate({**self.model_dump(), **changes})
 
 
 def option_problems(

@@ -19,6 +19,8 @@ from platform_storage.plan import AppPlan, StaticKeys, load_plan
 
 CONFIG_VARIABLE = "PLATFORM_STORAGE_CONFIG"
 EXIT_INVALID = 2
+MAX_PROBLEMS = 100
+MAX_LINE = 500
 
 
 def config_path(explicit: str | None = None) -> Path:
@@ -36,10 +38,12 @@ def load_or_report(path: Path, stderr: TextIO) -> AppPlan | None:
         return load_plan(path)
     except ConfigError as error:
         print(f"{path}: {len(error.problems)} problem(s):", file=stderr)
-        for where, what in error.problems:
-            # One line per problem, whatever a value held.
+        for where, what in error.problems[:MAX_PROBLEMS]:
+            # One line per problem, whatever a value held, and of a readable length.
             line = f"{where}: {what}".replace("\r", "\\r").replace("\n", "\\n")
-            print(line, file=stderr)
+            print(line if len(line) <= MAX_LINE else line[:MAX_LINE] + " [...]", file=stderr)
+        if len(error.problems) > MAX_PROBLEMS:
+            print(f"({len(error.problems) - MAX_PROBLEMS} more problems not shown)", file=stderr)
         return None
 
 

@@ -38,11 +38,12 @@ def rule(*checks: Callable[[Any], list[str]]) -> AfterValidator:
 
 
 def _tags_problems(tags: Mapping[str, str]) -> list[str]:
-    return [
-        problem
-        for key, value in tags.items()
-        for problem in naming.tag_key_problems(key) + naming.tag_value_problems(value)
-    ]
+    problems = naming.tags_problems(dict(tags))
+    if any(key.casefold() == "managed-by" for key in tags):
+        problems.append("tag key 'managed-by' is set by platform-storage on every resource")
+    if len(tags) > naming.TAGS_MAX - 1:
+        problems.append(f"at most {naming.TAGS_MAX - 1} tags: 'managed-by' takes one of AWS's 50")
+    return problems
 
 
 AccountId = Annotated[StrictStr, rule(naming.account_id_problems)]

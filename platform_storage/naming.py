@@ -222,6 +222,29 @@ def tag_value_problems(value: str) -> list[str]:
     return problems
 
 
+TAGS_MAX = 50
+
+
+def tags_problems(tags: dict[str, str] | object) -> list[str]:
+    """A set of tags: each key and value by its rules, keys unique without case (IAM compares
+    them so), at most 50 (AWS's limit per resource)."""
+    if not isinstance(tags, dict):
+        return []
+    problems = [
+        problem
+        for key, value in tags.items()
+        for problem in tag_key_problems(key) + tag_value_problems(value)
+    ]
+    seen: dict[str, str] = {}
+    for key in tags:
+        if key.casefold() in seen:
+            problems.append(f"tag keys {seen[key.casefold()]!r} and {key!r} differ only in case")
+        seen.setdefault(key.casefold(), key)
+    if len(tags) > TAGS_MAX:
+        problems.append(f"at most {TAGS_MAX} tags (found {len(tags)})")
+    return problems
+
+
 def description_problems(text: str) -> list[str]:
     """Free text that reaches IAM and the Orchestrator: one line of printable ASCII or Latin-1,
     at most 1,000 characters (IAM's limit for descriptions)."""
@@ -306,6 +329,11 @@ def template_problems(value: str) -> list[str]:
         for sequence in TEMPLATE_SEQUENCES
         if sequence in value
     ]
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """`text`, cut to `limit` characters with '...' when longer (a value quoted in a message)."""
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def terraform_literal(value: str) -> str:

@@ -7,6 +7,7 @@ evaluate them); tests and the rules read them back from the synthesized document
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -64,6 +65,14 @@ class PolicyStatement:
                 for c in self.conditions
             ]
         return block
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM's action matching: case-insensitive, with `*` (any run) and `?` (one character)."""
+    regex = "".join(
+        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern.lower()
+    )
+    return re.fullmatch(regex, action.lower()) is not None
 
 
 def document_statements_to_iam(statements: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ A prefix is always used as `<prefix>/` so that `team` can never match `team-b/..
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 _ALLOWED_CHAR = re.compile(r"[A-Za-z0-9._/-]", re.ASCII)
 _FORBIDDEN_SEQUENCES = (("*", "'*'"), ("?", "'?'"), ("${", "'${'"), ("%{", "'%{'"), ("..", "'..'"))
@@ -66,6 +66,29 @@ def normalize_prefix(value: str) -> str:
     if problems:
         raise PrefixError("; ".join(problems))
     return value.strip("/")
+
+
+def first_overlaps(
+    prefixes: Sequence[tuple[int, str]],
+) -> list[tuple[tuple[int, str], tuple[int, str]]]:
+    """For each (index, prefix) that repeats or nests in a prefix of a lower index, that pair
+    (the lowest such index), in O(n log n): sorted as `<prefix>/`, a prefix is followed by the
+    prefixes nested in it."""
+    ordered = sorted(prefixes, key=lambda item: (item[1] + "/", item[0]))
+    found: dict[int, tuple[tuple[int, str], tuple[int, str]]] = {}
+    open_: list[tuple[int, str]] = []  # the chain of prefixes the current one may nest in
+    for item in ordered:
+        index, prefix = item
+        while open_ and not (prefix + "/").startswith(open_[-1][1] + "/"):
+            open_.pop()
+        earlier = [o for o in open_ if o[0] < index]
+        if earlier:
+            found.setdefault(index, (min(earlier), item))
+        later = [o for o in open_ if o[0] > index]
+        for other in later:  # `other` nests in `item`, but comes after it
+            found[other[0]] = min(found.get(other[0], (item, other)), (item, other))
+        open_.append(item)
+    return [found[index] for index in sorted(found)]
 
 
 def overlapping_prefixes(prefixes: Iterable[str]) -> list[tuple[str, str]]:

@@ -51,6 +51,9 @@ class ServiceAccount:
         if problems:
             raise ValueError("ServiceAccount: " + "; ".join(problems))
 
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
     @property
     def subject(self) -> str:
         """The `sub` claim of the service account's projected token."""

@@ -10,13 +10,17 @@ synth-time rule over the document (PS-IAM-5) and the isolation proofs, so they c
   cluster's issuer, Pod Identity through session tags. Nothing in IAM ties an issuer to a cluster
   name, so the cluster of an IRSA token is unknown (None) and matches every cluster: IRSA and
   Pod Identity on one namespace and service account are taken to be the same pod.
-- A principal is an IAM ARN trusted directly.
+- A principal is an IAM ARN trusted directly. An account (`123456789012`, or its `:root` ARN)
+  stands for every principal of that account, and `*` for every principal.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 # `oidc.eks.<region>.amazonaws.com[.cn]/id/<ID>`: an EKS cluster's issuer, whose subjects are
 # `system:serviceaccount:<namespace>:<name>`.
@@ -37,7 +41,11 @@ class Workload:
     def overlaps(self, other: Workload) -> bool:
         if self.token is not None and self.token == other.token:
             return True
-        if self.principal is not None and self.principal == other.principal:
+        if (
+            self.principal is not None
+            and other.principal is not None
+            and _principals_overlap(self.principal, other.principal)
+        ):
             return True
         if self.pod is None or other.pod is None:
             return False
@@ -78,4 +86,52 @@ def pod_identity(cluster: str | None, namespace: str | None, name: str | None) -
 
 
 def principal(arn: str) -> Workload:
+    """A trusted principal; a bare account id is written as its root ARN."""
+    if re.fullmatch(r"[0-9]{12}", arn, re.ASCII):
+        arn = f"arn:aws:iam::{arn}:root"
     return Workload(principal=arn)
+
+
+def _account(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[4] if len(parts) >= 6 and parts[0] == "arn" else None
+
+
+def _principals_overlap(first: str, second: str) -> bool:
+    if "*" in (first, second) or first == second:
+        return True
+    for root, other in ((first, second), (second, first)):
+        if root.endswith(":root") and _account(root) == _account(other):
+            return True
+    return False
+
+
+class WorkloadIndex(Generic[T]):
+    """Workloads seen so far, by their owners, indexed so that a new workload is compared only
+    with those it could overlap: one configuration or stack may hold a thousand roles."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[str, str], T] = {}
+        self._pods: dict[tuple[str, str], list[tuple[Workload, T]]] = {}
+        self._loose: list[tuple[Workload, T]] = []  # pods with a wildcard, principals
+
+    def find(self, workload: Workload) -> T | None:
+        """The owner of a workload seen before that overlaps `workload`, or None."""
+        if workload.token is not None and workload.token in self._tokens:
+            return self._tokens[workload.token]
+        candidates = list(self._loose)
+        pod = workload.pod
+        if pod is not None and pod[1] is not None and pod[2] is not None:
+            candidates += self._pods.get((pod[1], pod[2]), [])
+        elif pod is not None:
+            candidates += [entry for entries in self._pods.values() for entry in entries]
+        return next((owner for seen, owner in candidates if seen.overlaps(workload)), None)
+
+    def add(self, workload: Workload, owner: T) -> None:
+        if workload.token is not None:
+            self._tokens.setdefault(workload.token, owner)
+        pod = workload.pod
+        if pod is not None and pod[1] is not None and pod[2] is not None:
+            self._pods.setdefault((pod[1], pod[2]), []).append((workload, owner))
+        elif pod is not None or workload.principal is not None:
+            self._loose.append((workload, owner))

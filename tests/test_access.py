@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from platform_storage.access import AccessProfile, Grant, StateOptions, access_statements
+from platform_storage.access import (
+    AccessProfile,
+    Grant,
+    StateOptions,
+    access_statements,
+    statement_stem,
+)
 from platform_storage.cdk import App, TerraformStack
 from platform_storage.constructs import EcsTaskRole, PrivateBucket, StateBucket
 from platform_storage.policy import document_statements_to_iam
@@ -61,14 +67,14 @@ def test_tf_state_profile_reads_and_writes_under_the_prefix_only() -> None:
     iam = document_statements_to_iam([s.to_document_block() for s in statements])
     assert iam["Statement"] == [
         {
-            "Sid": "BucketTeamca8b22d0List",
+            "Sid": f"{statement_stem('Bucket', 'team')}List",
             "Effect": "Allow",
             "Action": "s3:ListBucket",
             "Resource": BUCKET,
             "Condition": {"StringLike": {"s3:prefix": ["team/", "team/*"]}},
         },
         {
-            "Sid": "BucketTeamca8b22d0Objects",
+            "Sid": f"{statement_stem('Bucket', 'team')}Objects",
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:PutObject"],
             "Resource": f"{BUCKET}/team/*",

@@ -66,24 +66,28 @@ def test_literal_json_bucket_policy_is_understood(synthesized: dict[str, Doc]) -
     (policy,) = doc["resource"]["aws_s3_bucket_policy"].values()
     (bucket,) = doc["resource"]["aws_s3_bucket"]
     arn = "${aws_s3_bucket." + bucket + ".arn}"
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, arn + "/*"]}
     policy["policy"] = json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [arn, arn + "/*"],
-                    "Condition": {
-                        "Bool": {"aws:SecureTransport": "false"},
-                        "NumericLessThan": {"s3:TlsVersion": "1.2"},
-                    },
-                }
+                {**deny, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+                {**deny, "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}},
             ],
         }
     )
     assert rule_ids(doc) == set()
+    # In one statement the two conditions are ANDed: a plain-HTTP request has no TLS version,
+    # so that Deny never applies.
+    combined = {
+        **deny,
+        "Condition": {
+            "Bool": {"aws:SecureTransport": "false"},
+            "NumericLessThan": {"s3:TlsVersion": "1.2"},
+        },
+    }
+    policy["policy"] = json.dumps({"Version": "2012-10-17", "Statement": [combined]})
+    assert rule_ids(doc) == {"PS-S3-3"}
 
 
 def test_acl_enabled_ownership_is_reported(synthesized: dict[str, Doc]) -> None:
@@ -178,4 +182,52 @@ def test_a_user_aspect_that_weakens_a_bucket_is_caught(tmp_path: Path) -> None:
         Aspects.of(stack).add(OpenEveryBucket())
 
     with pytest.raises(RuntimeError, match=r"\[PS-S3-1\].*block_public_policy"):
+        synth_app(tmp_path, build)
+
+
+def test_a_second_weaker_public_access_block_is_reported(tmp_path: Path) -> None:
+    from platform_storage.cdk import S3BucketPublicAccessBlock
+
+    def build(stack: TerraformStack) -> None:
+        bucket = PrivateBucket(stack, "bucket", bucket_name="example-artifacts")
+        S3BucketPublicAccessBlock(
+            stack,
+            "open",
+            bucket=bucket.bucket_id,
+            block_public_acls=False,
+            block_public_policy=False,
+            ignore_public_acls=False,
+            restrict_public_buckets=False,
+        )
+
+    with pytest.raises(RuntimeError, match=r"\[PS-S3-1\]"):
+        synth_app(tmp_path, build)
+
+
+def test_a_second_versioning_that_suspends_a_state_bucket_is_reported(tmp_path: Path) -> None:
+    from platform_storage.cdk import S3BucketVersioningA, S3BucketVersioningVersioningConfiguration
+
+    def build(stack: TerraformStack) -> None:
+        state = StateBucket(stack, "state", bucket_name="example-tfstate")
+        S3BucketVersioningA(
+            stack,
+            "suspend",
+            bucket=state.bucket_id,
+            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Suspended"),
+        )
+
+    with pytest.raises(RuntimeError, match=r"\[PS-S3-5\]"):
+        synth_app(tmp_path, build)
+
+
+def test_a_tls_deny_narrowed_by_another_condition_is_reported(tmp_path: Path) -> None:
+    def build(stack: TerraformStack) -> None:
+        bucket = PrivateBucket(stack, "bucket", bucket_name="example-artifacts")
+        for index in (0, 1):
+            bucket.resource_policy.data.add_override(
+                f"statement.{index}.condition.1",
+                {"test": "StringEquals", "variable": "aws:PrincipalAccount", "values": ["0"]},
+            )
+
+    with pytest.raises(RuntimeError, match=r"\[PS-S3-3\]"):
         synth_app(tmp_path, build)

@@ -264,3 +264,26 @@ def test_static_runners_whose_role_names_read_alike_get_their_own_outputs(
         ("runner_ra_access_key_id", "runner_ra_secret_access_key"),
         ("runner_rb_access_key_id", "runner_rb_secret_access_key"),
     ]
+
+
+def test_scalars_are_typed_by_yaml_1_2(tmp_path: Path) -> None:
+    """`no` is a string and `0200` is 200 (YAML 1.1 would read False and octal 128)."""
+    plan = load_plan(
+        write(
+            tmp_path,
+            "aws: {account_id: '123456789012', region: us-east-2}\n"
+            "orchestrator:\n"
+            "  state_bucket: {name: example-runner-tfstate,"
+            " noncurrent_version_expiration_days: 0200}\n"
+            "  runners:\n"
+            "    - {id: ecs, type: serverless-ecs, path_prefix: no}\n",
+        )
+    )
+    assert plan.orchestrator is not None
+    assert plan.orchestrator.runners[0].prefix == "no"
+    assert plan.orchestrator.bucket.options.noncurrent_version_expiration_days == 200
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc")
+def test_a_file_that_fails_to_read_is_one_problem(tmp_path: Path) -> None:
+    assert_refused(Path("/proc/self/mem"), "/proc/self/mem", "cannot be read", tmp_path / "out")

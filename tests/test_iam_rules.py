@@ -12,11 +12,13 @@ import pytest
 
 from platform_storage.cdk import IamRole, TerraformStack
 from platform_storage.constructs import (
+    EcsTaskRole,
     IrsaRole,
     OidcFederatedRole,
     PodIdentityRole,
     PolicyDocument,
     ServiceAccount,
+    WorkloadRole,
 )
 from platform_storage.policy import Condition, PolicyStatement, Principal
 from platform_storage.rules import check_document
@@ -255,4 +257,216 @@ def test_two_stacks_trusting_one_workload_fail_the_real_synth(tmp_path: Path) ->
     with pytest.raises(
         RuntimeError, match=r"\[second/ci/role\] \[PS-IAM-5\].*first/ci/role trusts too"
     ):
+        app.synth()
+
+
+def web_identity_statement(action: str, conditions: tuple[Condition, ...] = ()) -> PolicyStatement:
+    return PolicyStatement(
+        sid="Trust",
+        effect="Allow",
+        actions=(action,),
+        principals=(Principal("Federated", (ACCOUNT_INFO.oidc_provider_arn(EKS_ISSUER),)),),
+        conditions=conditions,
+    )
+
+
+@pytest.mark.parametrize(
+    "action", ["sts:assumerolewithwebidentity", "sts:AssumeRoleWith*", "sts:*WebIdentity"]
+)
+def test_web_identity_trust_is_found_whatever_the_action_spelling(
+    action: str, tmp_path: Path
+) -> None:
+    """IAM matches actions without case and with wildcards; so do the rules."""
+
+    def build(stack: TerraformStack) -> None:
+        WorkloadRole(
+            stack,
+            "loose",
+            account=ACCOUNT_INFO,
+            role_name="loose",
+            trust=[web_identity_statement(action)],
+        )
+
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-3\]"):
+        synth_app(tmp_path, build)
+
+
+def test_a_second_role_with_an_odd_action_spelling_is_still_one_workload(tmp_path: Path) -> None:
+    def build(stack: TerraformStack) -> None:
+        two_irsa_roles(stack, ServiceAccount("runner", "other"))
+        WorkloadRole(
+            stack,
+            "odd",
+            account=ACCOUNT_INFO,
+            role_name="odd",
+            trust=[
+                web_identity_statement(
+                    "sts:assumeRoleWithWebIdentity",
+                    (
+                        Condition("StringEquals", f"{HOST}:aud", ("sts.amazonaws.com",)),
+                        Condition(
+                            "StringEquals", f"{HOST}:sub", ("system:serviceaccount:runner:runner",)
+                        ),
+                    ),
+                )
+            ],
+        )
+
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-5\]"):
+        synth_app(tmp_path, build)
+
+
+def test_a_role_inline_policy_is_judged(tmp_path: Path) -> None:
+    def build(stack: TerraformStack) -> None:
+        role = IrsaRole(
+            stack,
+            "runner",
+            account=ACCOUNT_INFO,
+            role_name="runner",
+            oidc_issuer=EKS_ISSUER,
+            service_accounts=[ServiceAccount("runner", "runner")],
+        )
+        wide = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*/*"}
+        document = json.dumps({"Version": "2012-10-17", "Statement": [wide]})
+        role.role.add_override("inline_policy", [{"name": "extra", "policy": document}])
+
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-2\]"):
+        synth_app(tmp_path, build)
+
+
+def test_a_wildcard_after_a_bucket_reference_is_a_wildcard_bucket(tmp_path: Path) -> None:
+    from platform_storage.constructs import PrivateBucket
+
+    def build(stack: TerraformStack) -> None:
+        bucket = PrivateBucket(stack, "bucket", bucket_name="example-b")
+        role = EcsTaskRole(stack, "role", account=ACCOUNT_INFO, role_name="role")
+        role.add_policy_statements(
+            PolicyStatement(
+                sid="Wide",
+                effect="Allow",
+                actions=("s3:GetObject",),
+                resources=(f"{bucket.bucket_arn}*",),
+            )
+        )
+
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-2\]"):
+        synth_app(tmp_path, build)
+
+
+@pytest.mark.parametrize(
+    ("policy_arn", "rule"),
+    [("arn:aws:iam::aws:policy/AmazonS3FullAccess", "PS-IAM-7")],
+)
+def test_an_attached_policy_the_stack_does_not_hold_is_reported(
+    policy_arn: str, rule: str, tmp_path: Path
+) -> None:
+    from platform_storage.cdk import IamRolePolicyAttachment
+
+    def build(stack: TerraformStack) -> None:
+        role = EcsTaskRole(stack, "role", account=ACCOUNT_INFO, role_name="role")
+        IamRolePolicyAttachment(stack, "attach", role=role.role.name, policy_arn=policy_arn)
+
+    with pytest.raises(RuntimeError, match=rf"\[{rule}\]"):
+        synth_app(tmp_path, build)
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:s3:us-east-2:123456789012:accesspoint/*",
+        "arn:aws:s3:us-east-2:123456789012:accesspoint/a*/object/x",
+    ],
+)
+def test_access_points_by_pattern_are_wildcard_grants(
+    synthesized: dict[str, Doc], resource: str
+) -> None:
+    doc = copy.deepcopy(synthesized["identities"])
+    policy = next(iter(doc["resource"]["aws_iam_policy"].values()))
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": resource}
+    policy["policy"] = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    assert rule_ids(doc) == {"PS-IAM-2"}
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("arn:aws:iam::123456789012:root", "123456789012"),
+        ("arn:aws:iam::123456789012:root", "arn:aws:iam::123456789012:role/ci"),
+        ("arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/ci"),
+    ],
+)
+def test_principals_that_include_each_other_are_one_workload(
+    first: str, second: str, tmp_path: Path
+) -> None:
+    def build(stack: TerraformStack) -> None:
+        for name, principal in (("first", first), ("second", second)):
+            WorkloadRole(
+                stack,
+                name,
+                account=ACCOUNT_INFO,
+                role_name=name,
+                trust=[
+                    PolicyStatement(
+                        sid="Trust",
+                        effect="Allow",
+                        actions=("sts:AssumeRole",),
+                        principals=(Principal("AWS", (principal,)),),
+                    )
+                ],
+            )
+
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-5\]"):
+        synth_app(tmp_path, build)
+
+
+def test_a_trust_of_everyone_is_reported(tmp_path: Path) -> None:
+    def build(stack: TerraformStack) -> None:
+        WorkloadRole(
+            stack,
+            "open",
+            account=ACCOUNT_INFO,
+            role_name="open",
+            trust=[
+                PolicyStatement(
+                    sid="Anyone",
+                    effect="Allow",
+                    actions=("sts:AssumeRole",),
+                    principals=(Principal("AWS", ("*",)),),
+                )
+            ],
+        )
+
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-6\]"):
+        synth_app(tmp_path, build)
+
+
+def test_nested_stacks_and_stacks_without_library_constructs_are_compared(
+    tmp_path: Path,
+) -> None:
+    from platform_storage.cdk import App, AwsProvider, Construct, IamRole
+
+    app = App(outdir=str(tmp_path / "out"))
+    first = TerraformStack(Construct(app, "group"), "first")
+    AwsProvider(first, "aws", region="us-east-2")
+    two_irsa_roles(first, ServiceAccount("runner", "other"))
+    plain = TerraformStack(app, "plain")
+    AwsProvider(plain, "aws", region="us-east-2")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Principal": {"Federated": ACCOUNT_INFO.oidc_provider_arn(EKS_ISSUER)},
+                "Condition": {
+                    "StringEquals": {
+                        f"{HOST}:sub": "system:serviceaccount:runner:runner",
+                        f"{HOST}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
+    }
+    IamRole(plain, "hand-written", name="hand-written", assume_role_policy=json.dumps(trust))
+    with pytest.raises(RuntimeError, match=r"\[plain/hand-written\] \[PS-IAM-5\]"):
         app.synth()

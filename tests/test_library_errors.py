@@ -13,6 +13,7 @@ import pytest
 
 from platform_storage.cdk import App, AwsProvider, TerraformStack
 from platform_storage.constructs import (
+    AccessLogging,
     AccessProfile,
     BucketOptions,
     EcsTaskRole,
@@ -250,4 +251,102 @@ def test_oidc_providers_whose_ids_read_alike_are_refused(tmp_path: Path) -> None
     role(0, "https://issuer.example.com/a.b")
     with pytest.raises(ValueError, match="would both be 'oidc-provider-issuer-example-com-a-b'"):
         role(1, "https://issuer.example.com/a-b")
+    assert synthesizes(stack)
+
+
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        (
+            lambda s: IrsaRole(
+                s,
+                "r",
+                account=ACCOUNT_INFO,
+                role_name="r",
+                oidc_issuer=EKS_ISSUER,
+                service_accounts=[ServiceAccount("runner", "runner")],
+                tags={"team": '${file("/etc/passwd")}'},
+            ),
+            "argument tags may not contain '${'",
+        ),
+        (
+            lambda s: StaticCredentials(
+                s,
+                "u",
+                account=ACCOUNT_INFO,
+                user_name="u",
+                tags={"k": "%{ for x in [1] }y%{ endfor }"},
+            ),
+            "argument tags may not contain '%{'",
+        ),
+        (
+            lambda s: EcsTaskRole(
+                s, "r", account=ACCOUNT_INFO, role_name="r", permissions_boundary_arn="not-an-arn"
+            ),
+            "permissions_boundary_arn 'not-an-arn' must be a managed policy ARN",
+        ),
+        (
+            lambda s: EcsTaskRole(s, "r", account=ACCOUNT_INFO, role_name="r", tags={"aws:x": "y"}),
+            "uses the prefix 'aws:'",
+        ),
+        (
+            lambda s: PrivateBucket(s, "a/b", bucket_name="example-b"),
+            "id 'a/b' may not contain '/'",
+        ),
+        (
+            lambda s: PodIdentityRole(
+                s,
+                "pod",
+                account=ACCOUNT_INFO,
+                role_name="pod",
+                cluster_name="platform",
+                service_accounts=[ServiceAccount("a-b", "c"), ServiceAccount("a", "b-c")],
+            ),
+            "repeat or read alike",
+        ),
+        (
+            lambda s: PrivateBucket(
+                s,
+                "b",
+                bucket_name="example-b",
+                options=BucketOptions().model_copy(
+                    update={"abort_incomplete_multipart_upload_days": -5}
+                ),
+            ),
+            "abort_incomplete_multipart_upload_days",
+        ),
+        (
+            lambda s: PrivateBucket(
+                s,
+                "b",
+                bucket_name="example-b",
+                options=BucketOptions(access_logging=AccessLogging(target_bucket="example-b")),
+            ),
+            "is the bucket itself",
+        ),
+    ],
+)
+def test_what_the_review_slipped_past_is_refused(build: Any, words: str, tmp_path: Path) -> None:
+    stack = new_stack(tmp_path)
+    before = children(stack)
+    with pytest.raises((TypeError, ValueError)) as raised:
+        build(stack)
+    assert words in str(raised.value)
+    assert children(stack) == before
+    assert synthesizes(stack)
+
+
+def test_static_credentials_may_not_share_output_names(tmp_path: Path) -> None:
+    stack = new_stack(tmp_path)
+    StaticCredentials(stack, "team-a", account=ACCOUNT_INFO, user_name="team-a-user")
+    with pytest.raises(ValueError, match="output 'team_a_access_key_id' is already lib/team-a's"):
+        StaticCredentials(stack, "team_a", account=ACCOUNT_INFO, user_name="team-b-user")
+
+
+def test_buckets_whose_ids_read_alike_can_both_be_granted(tmp_path: Path) -> None:
+    stack = new_stack(tmp_path)
+    role = EcsTaskRole(stack, "role", account=ACCOUNT_INFO, role_name="role")
+    for id in ("data-x", "data_x"):
+        PrivateBucket(stack, id, bucket_name=f"example-{id.replace('_', '--')}").grant_read(role)
+    assert len({s.sid for s in role.storage_statements}) == len(role.storage_statements) == 4
     assert synthesizes(stack)

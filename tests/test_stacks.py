@@ -179,3 +179,58 @@ def test_a_synth_that_fails_leaves_the_output_as_it_was(
         synth_and_render(plan, str(outdir))
     assert sorted(p.name for p in outdir.iterdir()) == ["keep.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["cdktf.out"]
+
+
+def longest_config() -> dict[str, object]:
+    """Every value at the longest the rules allow."""
+    segment = "p" * 240
+    prefix = "/".join([segment, segment, segment, "q" * 249])  # 972 bytes
+    return {
+        "aws": {
+            "account_id": "123456789012",
+            "region": "us-east-2",
+            "tags": {f"{'k' * 124}{i:03d}": "v" * 256 for i in range(49)},
+        },
+        "eks": {
+            "oidc_issuer": "https://oidc.eks.us-east-2.amazonaws.com/id/" + "A" * 32,
+            "cluster_name": "c" * 100,
+        },
+        "massdriver": {
+            "release": "r" * 53,
+            "role_name_prefix": "m" * 49,
+            "buckets": {"massdriver": "b" * 63, "state": "s" * 63},
+            "argo": {"storage": "s3", "bucket": "a" * 63},
+        },
+        "orchestrator": {
+            "state_bucket": {"name": "t" * 63},
+            "role_name_prefix": "o" * 64,
+            "role_path": "/" + "x" * 510 + "/",
+            "runners": [
+                {
+                    "id": "e" + "-" * 61 + "e",
+                    "type": "serverless-ecs",
+                    "role_name": "n" * 64,
+                    "path_prefix": prefix,
+                    "description": "d" * 1000,
+                    "ecs": {
+                        "cluster": "c" * 255,
+                        "subnets": [f"subnet-{i:017x}" for i in range(16)],
+                        "security_groups": [f"sg-{i:017x}" for i in range(5)],
+                        "execution_role_arn": "arn:aws:iam::123456789012:role/" + "x" * 64,
+                        "auth_role_arn": "arn:aws:iam::123456789012:role/" + "y" * 64,
+                        "auth_session_name": "s" * 64,
+                    },
+                }
+            ],
+        },
+    }
+
+
+def test_a_configuration_at_every_limit_synthesizes(tmp_path: Path) -> None:
+    """What validate accepts, the synth accepts: names, paths and descriptions derived from the
+    longest allowed values stay within the limits of what they become."""
+    from platform_storage.plan import parse_plan
+    from tests.apps import synth_app
+
+    app = synth_app(parse_plan(longest_config()), tmp_path / "out")
+    assert set(app.stacks) == {"massdriver-storage", "orchestrator-state"}

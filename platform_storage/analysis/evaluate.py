@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import z3
+
+from platform_storage.policy import action_matches
 
 STRING = z3.StringSort()
 ANY_CHAR = z3.AllChar(z3.ReSort(STRING))
@@ -51,14 +52,6 @@ def glob(pattern: str) -> z3.ReRef:
     if literal or not parts:
         parts.append(z3.Re(z3.StringVal(literal)))
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
-
-
-def action_matches(pattern: str, action: str) -> bool:
-    """IAM action matching: case-insensitive, `*` and `?` only."""
-    regex = "".join(
-        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern.lower()
-    )
-    return re.fullmatch(regex, action.lower()) is not None
 
 
 def as_list(value: Any) -> list[Any]:

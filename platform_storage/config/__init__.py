@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from platform_storage.config.errors import ConfigError, Problem, describe
 from platform_storage.config.loader import LoadError, PathKey, Source, load_yaml, read_text
-from platform_storage.config.models import StorageConfig
+from platform_storage.config.models import MAX_RUNNERS, StorageConfig
 from platform_storage.config.parts import Parts
 from platform_storage.config.rules import Rule, cross_field_problems
 
@@ -32,6 +32,24 @@ __all__ = [
     "parse_config",
     "read_config",
 ]
+
+
+def _within_limits(raw: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """`raw` with the runners cut to the limit, and the problem that says so: validating tens
+    of thousands of runners only to refuse them would take seconds."""
+    orchestrator = raw.get("orchestrator")
+    if not isinstance(orchestrator, dict):
+        return raw, []
+    runners = orchestrator.get("runners")
+    if not isinstance(runners, list) or len(runners) <= MAX_RUNNERS:
+        return raw, []
+    cut = {**raw, "orchestrator": {**orchestrator, "runners": runners[:MAX_RUNNERS]}}
+    return cut, [
+        (
+            "orchestrator.runners",
+            f"holds {len(runners)} runners; at most {MAX_RUNNERS} (the rest was not checked)",
+        )
+    ]
 
 
 def read_config(path: Path | str, extra_rules: Sequence[Rule] = ()) -> StorageConfig:
@@ -54,13 +72,14 @@ def parse_config(
     if not isinstance(raw, dict):
         raise ConfigError([("(top level)", "must be a mapping with the keys aws, eks, ...")])
     sources = sources or {}
+    raw, problems = _within_limits(raw)
     try:
         config: StorageConfig | None = StorageConfig.model_validate(raw)
     except ValidationError as error:
         config = None
-        problems = [describe(e, sources) for e in error.errors()]
-    else:
-        problems = []
+        problems += [describe(e, sources) for e in error.errors()]
+    if problems:
+        config = None
     parts = Parts.of(config) if config is not None else Parts.salvage(raw)
     reported = {path for path, _ in problems}
     cross = cross_field_problems(parts) + [p for rule in extra_rules for p in rule(parts)]

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from platform_storage.config.loader import PathKey, Source, display_path
+from platform_storage.naming import shorten
 
 Problem = tuple[str, str]
 _VALIDATOR_STEP = re.compile(r"function-(after|before|wrap|plain)\[.*\]|\[key\]")
@@ -42,7 +43,8 @@ def describe(error: Mapping[str, Any], sources: Mapping[PathKey, Source]) -> Pro
     path = display_path(loc)
     kind, message = error["type"], error["msg"]
     source = sources.get(loc)
-    written = source.text if source is not None else None
+    written = shorten(source.text) if source is not None else None
+    value = error.get("input")
     if kind == "missing":
         return path, "is required"
     if kind == "extra_forbidden":
@@ -51,15 +53,16 @@ def describe(error: Mapping[str, Any], sources: Mapping[PathKey, Source]) -> Pro
         expected = _TYPE_NAMES[kind]
         if written is None:
             return path, f"must be {expected}"
-        hint = (
-            f' (write it in quotes: "{written}")'
-            if kind == "string_type" and not isinstance(error.get("input"), dict | list)
-            else ""
-        )
+        hint = ""
+        if kind == "string_type" and not isinstance(value, dict | list):
+            hint = f' (write it in quotes: "{written}")'
+        elif kind in ("int_type", "bool_type") and isinstance(value, str):
+            hint = " (write it without quotes)"
         return path, f"must be {expected}, not {written!r}{hint}"
     if kind in ("literal_error", "enum"):
-        shown = written if written is not None else error.get("input")
-        return path, f"{shown!r} is not allowed: {message.removeprefix('Input should be ')}"
+        shown = written if written is not None else value
+        hint = f' (write it in quotes: "{written}")' if not isinstance(value, str) else ""
+        return path, f"{shown!r} is not allowed: {message.removeprefix('Input should be ')}{hint}"
     if kind == "value_error":
         return path, message.removeprefix("Value error, ")
     message = message.replace("Input should be", "must be").replace("should have", "must have")

@@ -7,7 +7,10 @@
 - no key twice in one mapping (YAML keeps the last one silently);
 - mapping keys are strings;
 - no `${` or `%{` in any string: Terraform would read it as a template in the stacks and their
-  outputs.
+  outputs;
+- scalars typed by YAML 1.2's core schema: `true`/`false` only are booleans and integers are
+  decimal (or `0o`/`0x`), so `no` stays a string and `0200` is 200, not YAML 1.1's octal 128;
+  no timestamps, no sexagesimal numbers (whose parsing is quadratic).
 
 Besides the data, the loader keeps each scalar's text as written, so that an error can quote
 `012345670123` rather than the integer YAML turned it into.
@@ -23,15 +26,33 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import ComposerError
+from yaml.composer import Composer, ComposerError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
-from platform_storage.naming import template_problems
+from platform_storage.naming import shorten, template_problems
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 _CORE = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+STR, INT, FLOAT, BOOL, NULL = (f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null"))
+_SCALAR_TAGS = {STR, INT, FLOAT, BOOL, NULL}
+MAX_NUMBER_LENGTH = 40
+DEPTH_PROBLEM = f"nests deeper than {MAX_DEPTH} levels"
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1033-core-schema).
+_CORE_SCALARS = (
+    (BOOL, r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    (INT, r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    (
+        FLOAT,
+        r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.nan|\.NaN|\.NAN",
+        "-+.0123456789",
+    ),
+    (NULL, r"null|Null|NULL|~|", ["~", "n", "N", ""]),
+)
 
 PathKey = tuple[str | int, ...]
 
@@ -58,15 +79,33 @@ class LoadError(Exception):
         self.problems = problems
 
 
-class _Loader(yaml.SafeLoader):
-    """A SafeLoader whose composer refuses anchors and aliases and bounds the nesting."""
+if yaml.__with_libyaml__:
+    # libyaml scans and parses a 1 MiB file in a fraction of a second; PyYAML's own parser
+    # takes seconds. Composing stays in Python, where the checks below live.
+    from yaml._yaml import CParser as _Events
+else:  # pragma: no cover - PyYAML built without libyaml
+
+    class _Events(Reader, Scanner, Parser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+
+
+class _Loader(Composer, _Events, Resolver):
+    """A composer that refuses anchors and aliases and bounds the nesting, over libyaml's
+    events, with a resolver that types plain scalars by YAML 1.2's core schema."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        _Events.__init__(self, stream)
+        Composer.__init__(self)
+        Resolver.__init__(self)
         self._depth = 0
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event: Any = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise ComposerError(
                 None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
@@ -74,12 +113,35 @@ class _Loader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise ComposerError(
-                    None, None, f"nests deeper than {MAX_DEPTH} levels", event.start_mark
-                )
+                raise ComposerError(None, None, DEPTH_PROBLEM, event.start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+for _tag, _pattern, _first in _CORE_SCALARS:
+    _Loader.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), list(_first))
+
+
+def _scalar(tag: str, text: str) -> Any:
+    """A core-schema scalar's value; ValueError when it cannot be one (`!!int abc`)."""
+    if tag == STR:
+        return text
+    if tag == NULL:
+        if text not in ("null", "Null", "NULL", "~", ""):
+            raise ValueError("is not null")
+        return None
+    if tag == BOOL:
+        if text.lower() not in ("true", "false"):
+            raise ValueError("is not true or false")
+        return text.lower() == "true"
+    if len(text) > MAX_NUMBER_LENGTH:
+        raise ValueError(f"is a number of more than {MAX_NUMBER_LENGTH} characters")
+    if tag == INT:
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text, 10)
+    return float(text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf"))
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
@@ -109,8 +171,11 @@ def read_text(path: Path) -> str:
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
         raise LoadError([(str(path), "is not a regular file")])
-    with os.fdopen(descriptor, "rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise LoadError([(str(path), f"cannot be read ({error.strerror or error})")]) from None
     if len(data) > MAX_BYTES:
         raise LoadError([(str(path), f"is larger than {MAX_BYTES} bytes")])
     try:
@@ -134,9 +199,11 @@ def load_yaml(text: str, name: str) -> Loaded:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own limit, far above ours
+            problem = DEPTH_PROBLEM
         raise LoadError([(name, f"is not valid YAML{where}: {problem}")]) from None
     finally:
-        if loader is not None:
+        if loader is not None and hasattr(loader, "dispose"):
             loader.dispose()
     sources: dict[PathKey, Source] = {}
     problems: list[tuple[str, str]] = []
@@ -160,9 +227,10 @@ def _build(
             return None
         problems += [(display_path(path), p) for p in template_problems(str(node.value))]
         try:
-            return loader.construct_object(node, deep=True)
-        except yaml.YAMLError as error:
-            problems.append((display_path(path), f"{node.value!r} cannot be read ({error})"))
+            return _scalar(node.tag, str(node.value))
+        except ValueError as error:
+            shown = shorten(str(node.value))
+            problems.append((display_path(path), f"{shown!r} cannot be read: {error}"))
             return None
     if isinstance(node, SequenceNode):
         if node.tag != f"{_CORE}seq":

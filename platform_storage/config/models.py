@@ -140,7 +140,7 @@ class MassdriverSettings(Model):
         if self.state_bucket_options is None:
             return base
         own = self.state_bucket_options
-        return base.model_copy(update={key: getattr(own, key) for key in own.model_fields_set})
+        return base.updated(**{key: getattr(own, key) for key in own.model_fields_set})
 
 
 RunnerType = Literal[
@@ -239,13 +239,16 @@ class StateBucketSettings(BucketOptions):
     name: OrchestratorBucketName
 
 
+MAX_RUNNERS = 1000
+
+
 class OrchestratorSettings(Model):
     """The runner state stack: one shared bucket, one identity per runner."""
 
     state_bucket: StateBucketSettings
     role_name_prefix: IamName = "orchestrator-runner"
     role_path: IamPath = "/"
-    runners: Annotated[list[RunnerSettings], Field(min_length=1, max_length=1000)]
+    runners: Annotated[list[RunnerSettings], Field(min_length=1, max_length=MAX_RUNNERS)]
 
 
 class BackendSettings(Model):

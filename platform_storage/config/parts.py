@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from platform_storage.config.models import (
+    MAX_RUNNERS,
     AwsSettings,
     BackendSettings,
     EksSettings,
@@ -71,7 +72,8 @@ class Parts:
         assert isinstance(orch, dict)
         runners_raw = orch.get("runners") if isinstance(orch.get("runners"), list) else []
         assert isinstance(runners_raw, list)
-        runners = [(i, _parse(RunnerSettings, r)) for i, r in enumerate(runners_raw)]
+        # Past the limit the file is refused already; its rules need not look further.
+        runners = [(i, _parse(RunnerSettings, r)) for i, r in enumerate(runners_raw[:MAX_RUNNERS])]
         settings = _parse(
             OrchestratorSettings,
             {

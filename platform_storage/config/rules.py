@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from platform_storage.aws import PARTITIONS, parse_arn
+from platform_storage.aws import PARTITIONS, parse_arn, partition_of_region
 from platform_storage.bucket_options import BucketOptions, option_problems
 from platform_storage.config.errors import Problem
 from platform_storage.config.models import ALLOWED_IDENTITIES, RunnerSettings
 from platform_storage.config.parts import Parts
-from platform_storage.prefixes import overlapping_prefixes
+from platform_storage.prefixes import first_overlaps
 
 Rule = Callable[[Parts], list[Problem]]
 # S3Proxy and the legacy layout reach `s3.<region>.amazonaws.com`; the chart has no endpoint key.
@@ -125,6 +125,8 @@ def _option_sets(parts: Parts) -> Iterator[tuple[str, BucketOptions, bool, str |
 
 
 def _partition_problems(at: str, options: BucketOptions, partition: str | None) -> list[Problem]:
+    """User ARNs of the options' partition; a default-encryption key of the bucket's region
+    is checked in `bucket_keys`."""
     if partition is None:
         return []
     arns = [("kms_key_arn", options.kms_key_arn)]
@@ -139,6 +141,77 @@ def _partition_problems(at: str, options: BucketOptions, partition: str | None) 
         if arn is not None and arn.partition != partition:
             problems.append((f"{at}.{field}", f"{value!r} is not in partition {partition!r}"))
     return problems
+
+
+def bucket_keys(parts: Parts) -> list[Problem]:
+    """SSE-KMS needs a key in the bucket's own region; the backend's key belongs to its."""
+    aws = parts.aws
+    if aws is None:
+        return []
+    problems = []
+    keys = [
+        (f"{at}.kms_key_arn", options.kms_key_arn, aws.region)
+        for at, options, _, _ in _option_sets(parts)
+    ]
+    if parts.backend is not None:
+        backend_region = parts.backend.region or aws.region
+        keys.append(("backend.kms_key_id", parts.backend.kms_key_id, backend_region))
+        if partition_of_region(backend_region) != aws.partition:
+            problems.append(
+                (
+                    "backend.region",
+                    f"{backend_region!r} is not a region of partition {aws.partition!r}",
+                )
+            )
+    for at, key, region in keys:
+        arn = parse_arn(key) if key else None
+        if arn is None:
+            continue
+        if arn.partition != aws.partition:
+            problems.append((at, f"{key!r} is not in partition {aws.partition!r}"))
+        elif arn.region != region:
+            problems.append(
+                (
+                    at,
+                    f"{key!r} is in {arn.region}; the key must be in {region}, the bucket's region",
+                )
+            )
+    return problems
+
+
+def logging_targets(parts: Parts) -> list[Problem]:
+    """Access logs go to a dedicated log bucket: into a bucket of this file they would mix with
+    its objects (and reach whoever reads them)."""
+    names = _bucket_owners(parts)
+    problems = []
+    for at, options, _, _ in _option_sets(parts):
+        logging = options.access_logging
+        if logging is not None and logging.target_bucket in names:
+            problems.append(
+                (
+                    f"{at}.access_logging.target_bucket",
+                    f"{logging.target_bucket!r} is a bucket of this file"
+                    f" ({names[logging.target_bucket]}); send access logs to a dedicated log"
+                    " bucket",
+                )
+            )
+    return problems
+
+
+def _bucket_owners(parts: Parts) -> dict[str, str]:
+    names: dict[str, str] = {}
+    md = parts.massdriver
+    if md is not None:
+        if md.buckets is not None:
+            names.setdefault(md.buckets.massdriver, "massdriver.buckets.massdriver")
+            names.setdefault(md.buckets.state, "massdriver.buckets.state")
+        if md.argo.bucket is not None:
+            names.setdefault(md.argo.bucket, "massdriver.argo.bucket")
+    if parts.state_bucket is not None:
+        names.setdefault(parts.state_bucket.name, "orchestrator.state_bucket.name")
+    if parts.backend is not None:
+        names.setdefault(parts.backend.bucket, "backend.bucket")
+    return names
 
 
 def bucket_names(parts: Parts) -> list[Problem]:
@@ -304,6 +377,35 @@ def _runner_problems(parts: Parts, at: str, runner: RunnerSettings) -> list[Prob
             "is required for static keys in Secrets Manager: the execution role reads them (or"
             " set ecs.static_keys: environment)",
         ),
+        *[
+            (
+                True,
+                f"{at}.{field}",
+                f"{arn!r} is not in partition 'aws': the Orchestrator API accepts 'arn:aws:'"
+                " role ARNs only",
+            )
+            for field, arn in _orchestrator_arns(runner)
+            if not arn.startswith(f"arn:{ORCHESTRATOR_PARTITION}:")
+        ],
+        (
+            identity == "pod-identity"
+            and cluster_region is not None
+            and parts.aws is not None
+            and cluster_region != parts.aws.region,
+            f"{at}.cluster.region",
+            f"{cluster_region!r} is not aws.region: the stack creates the pod identity"
+            " association in aws.region, so the cluster must be there",
+        ),
+        (
+            runner.oidc is not None
+            and runner.oidc.create_provider
+            and eks is not None
+            and runner.oidc.issuer == eks.oidc_issuer
+            and not eks.create_oidc_provider,
+            f"{at}.oidc.create_provider",
+            "is true for eks.oidc_issuer, whose provider eks.create_oidc_provider: false says"
+            " exists; set one of them",
+        ),
         (
             not _in_partition(parts, ecs_region),
             f"{at}.ecs.region",
@@ -324,25 +426,34 @@ def _runner_problems(parts: Parts, at: str, runner: RunnerSettings) -> list[Prob
     return [(path, problem) for broken, path, problem in table if broken]
 
 
+def _orchestrator_arns(runner: RunnerSettings) -> list[tuple[str, str]]:
+    found = []
+    if runner.cluster is not None and runner.cluster.auth_role_arn:
+        found.append(("cluster.auth_role_arn", runner.cluster.auth_role_arn))
+    if runner.ecs is not None:
+        for key in ("auth_role_arn", "execution_role_arn"):
+            value = getattr(runner.ecs, key)
+            if value:
+                found.append((f"ecs.{key}", value))
+    return found
+
+
 def _in_partition(parts: Parts, region: str | None) -> bool:
     partition = parts.partition
     return region is None or partition is None or PARTITIONS[partition].has_region(region)
 
 
 def disjoint_prefixes(parts: Parts) -> list[Problem]:
+    """Each runner whose prefix repeats or nests in an earlier runner's, once."""
     prefixed = [(i, r.path_prefix) for i, r in parts.runners if r.path_prefix is not None]
-    problems = []
-    for n, (i, first) in enumerate(prefixed):
-        for j, second in prefixed[n + 1 :]:
-            if overlapping_prefixes([first, second]):
-                problems.append(
-                    (
-                        f"orchestrator.runners[{j}].path_prefix",
-                        f"{second!r} repeats or nests in runners[{i}].path_prefix {first!r};"
-                        " runners sharing a bucket need disjoint prefixes",
-                    )
-                )
-    return problems
+    return [
+        (
+            f"orchestrator.runners[{j}].path_prefix",
+            f"{second!r} repeats or nests in runners[{i}].path_prefix {first!r}; runners sharing"
+            " a bucket need disjoint prefixes",
+        )
+        for (i, first), (j, second) in first_overlaps(prefixed)
+    ]
 
 
 RULES: tuple[Rule, ...] = (
@@ -350,6 +461,8 @@ RULES: tuple[Rule, ...] = (
     region_in_partition,
     orchestrator_partition,
     bucket_names,
+    bucket_keys,
+    logging_targets,
     massdriver_storage,
     bucket_options,
     runners,

@@ -18,6 +18,8 @@ from enum import Enum
 from typing import Any, Literal, ParamSpec, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from platform_storage.cdk import Construct, ensure_core
+from platform_storage.naming import TEMPLATE_SEQUENCES, TOKEN_MARKER
+from platform_storage.rules.validation import apply_rules
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -153,6 +155,9 @@ def checked(method: Callable[P, R]) -> Callable[P, R]:
                     f"{owner}: scope must be a Construct and id a non-empty str, not"
                     f" {_shown(scope)} and {_shown(id)}"
                 )
+            if "/" in id:
+                # The constructs library would rename it (`a/b` -> `a--b`) behind our back.
+                raise ValueError(f"{owner} {scope.node.path}: id {id!r} may not contain '/'")
             where = f"{owner} {path_of(scope, id)}"
         else:
             node = getattr(self, "node", None)
@@ -160,19 +165,58 @@ def checked(method: Callable[P, R]) -> Callable[P, R]:
         problems = argument_problems(method, hints, bound)
         if problems:
             raise TypeError(f"{where}: " + "; ".join(problems))
+        named = {
+            key: value
+            for name, value in bound.arguments.items()
+            if name != "self"
+            for key, value in (
+                value.items()
+                if signature.parameters[name].kind is inspect.Parameter.VAR_KEYWORD
+                else [(name, value)]
+            )
+        }
+        templates = [
+            f"argument {name} {problem}"
+            for name, value in named.items()
+            for problem in _template_problems(value)
+        ]
+        if templates:
+            raise ValueError(f"{where}: " + "; ".join(templates))
         if not constructor:
             return method(*args, **kwargs)
         assert isinstance(scope, Construct)
         ensure_core(scope, self)
         try:
-            return method(*args, **kwargs)
+            result = method(*args, **kwargs)
         except BaseException:
             child = scope.node.try_find_child(str(bound.arguments["id"]))
             if child is self:
                 scope.node.try_remove_child(str(bound.arguments["id"]))
             raise
+        # Only a construct that stands is put under the rules (which add hidden children to
+        # its stack and app on first use): a failed one leaves the tree as it was.
+        assert isinstance(self, Construct)
+        apply_rules(self)
+        return result
 
     return wrapper
+
+
+def _template_problems(value: Any) -> list[str]:
+    """`${...}` or `%{...}` in any string of an argument, unless it is a CDK token: Terraform
+    would evaluate it."""
+    if isinstance(value, str):
+        rest = value.replace(TOKEN_MARKER, "")
+        return [
+            f"may not contain {sequence!r}, which Terraform reads as a template"
+            for sequence in TEMPLATE_SEQUENCES
+            if sequence in rest
+        ]
+    if isinstance(value, collections.abc.Mapping):
+        return [p for k, v in value.items() for p in _template_problems(k) + _template_problems(v)]
+    if isinstance(value, list | tuple | set | frozenset):
+        return [p for v in value for p in _template_problems(v)]
+    return []
 
 
 def refuse(where: str, problems: list[str]) -> None:

@@ -10,11 +10,11 @@ from platform_storage.cdk import (
     TerraformOutput,
 )
 from platform_storage.constructs._arguments import checked, path_of, refuse
+from platform_storage.constructs._stack_data import claim_output_names, output_name_problems
 from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.constructs.static_credentials import StaticCredentials
 from platform_storage.naming import IDENTIFIER
 from platform_storage.policy import PolicyStatement, Principal
-from platform_storage.rules.validation import apply_rules
 
 _SECRET_NAME_CHARACTERS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_+=.@-"
@@ -55,21 +55,19 @@ class KeySecrets(Construct):
             problems.append(
                 f"name_prefix {name_prefix!r} may hold only letters, digits and '/_+=.@-'"
             )
+        names = [f"{prefix}_access_key_id_secret_arn", f"{prefix}_secret_access_key_secret_arn"]
         if IDENTIFIER.fullmatch(prefix) is None:
             problems.append(f"output_prefix {prefix!r} must be a Terraform name")
+        problems += [f"output_prefix: {p}" for p in output_name_problems(scope, names)]
         if not (recovery_window_in_days == 0 or 7 <= recovery_window_in_days <= 30):
             problems.append("recovery_window_in_days must be 0 or 7 to 30 (Secrets Manager)")
         refuse(f"KeySecrets {path_of(scope, id)}", problems)
         super().__init__(scope, id)
-        apply_rules(scope)
         values = {
             "AWS_ACCESS_KEY_ID": credentials.access_key.id,
             "AWS_SECRET_ACCESS_KEY": credentials.access_key.secret,
         }
-        outputs = {
-            "AWS_ACCESS_KEY_ID": f"{prefix}_access_key_id_secret_arn",
-            "AWS_SECRET_ACCESS_KEY": f"{prefix}_secret_access_key_secret_arn",
-        }
+        outputs = dict(zip(self.VARIABLES, names, strict=True))
         self.secrets: dict[str, SecretsmanagerSecret] = {}
         for variable in self.VARIABLES:
             slug = variable.lower().replace("_", "-")
@@ -105,3 +103,4 @@ class KeySecrets(Construct):
             output.override_logical_id(outputs[variable])
             self.secrets[variable] = secret
         self.output_names = outputs
+        claim_output_names(self, names)

@@ -54,7 +54,12 @@ class OidcFederatedRole(WorkloadRole):
         oidc_provider: IamOpenidConnectProvider | None = None
         created = False
         if create_oidc_provider:
-            oidc_provider, created = oidc_provider_for(scope, issuer, audience)
+            try:
+                oidc_provider, created = oidc_provider_for(scope, issuer, audience)
+            except ValueError as error:
+                raise ValueError(
+                    f"{type(self).__name__} {path_of(scope, id)}: issuer {issuer!r}: {error}"
+                ) from None
             provider_arn = oidc_provider.arn
         try:
             super().__init__(

@@ -38,6 +38,13 @@ class PodIdentityRole(WorkloadRole):
         **options: Unpack[RoleOptions],
     ) -> None:
         problems = [] if service_accounts else ["service_accounts needs at least one entry"]
+        ids = [_association_id(sa) for sa in service_accounts]
+        repeated = sorted({id for id in ids if ids.count(id) > 1})
+        if repeated:
+            problems.append(
+                f"service_accounts {sorted(set(map(str, service_accounts)))} repeat or read alike"
+                f" ({', '.join(repeated)}); list each service account once"
+            )
         if not is_token(cluster_name):
             problems += [f"cluster_name {p}" for p in eks_cluster_name_problems(cluster_name)]
         refuse(f"PodIdentityRole {path_of(scope, id)}", problems)
@@ -54,7 +61,7 @@ class PodIdentityRole(WorkloadRole):
         self.associations = [
             EksPodIdentityAssociation(
                 self,
-                f"association-{sa.namespace}-{sa.name}",
+                _association_id(sa),
                 cluster_name=cluster_name,
                 namespace=sa.namespace,
                 service_account=sa.name,
@@ -62,3 +69,7 @@ class PodIdentityRole(WorkloadRole):
             )
             for sa in service_accounts
         ]
+
+
+def _association_id(account: ServiceAccount) -> str:
+    return f"association-{account.namespace}-{account.name}"

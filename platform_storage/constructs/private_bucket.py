@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from pydantic import ValidationError
+
 from platform_storage.access import AccessProfile, Grant, StateOptions, access_statements
 from platform_storage.bucket_options import (
     BucketEncryption,
@@ -55,12 +57,7 @@ from platform_storage.constructs._arguments import checked, path_of, refuse
 from platform_storage.constructs._stack_data import caller_identity, partition
 from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.constructs.workload_role import WorkloadIdentity
-from platform_storage.naming import (
-    bucket_name_problems,
-    is_token,
-    tag_key_problems,
-    tag_value_problems,
-)
+from platform_storage.naming import bucket_name_problems, is_token, tags_problems
 from platform_storage.policy import (
     ANYONE,
     Condition,
@@ -69,7 +66,7 @@ from platform_storage.policy import (
     document_statements_to_iam,
 )
 from platform_storage.prefixes import PrefixError, normalize_prefix, overlapping_prefixes
-from platform_storage.rules.validation import apply_rules, mark_state_bucket
+from platform_storage.rules.validation import mark_state_bucket
 
 DEFAULT_OPTIONS = BucketOptions()
 NO_STATE_OPTIONS = StateOptions()
@@ -164,7 +161,6 @@ class PrivateBucket(Construct):
         )
         refuse(f"{type(self).__name__} {path_of(scope, id)}", problems)
         super().__init__(scope, id)
-        apply_rules(scope)
 
         self.bucket_name = bucket_name
         self.options = options
@@ -180,8 +176,7 @@ class PrivateBucket(Construct):
             tags=dict(tags) if tags else None,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if prevent_destroy else None,
         )
-        if self._STATE:
-            mark_state_bucket(self.bucket)
+
         # Read once: each attribute read through jsii mints a new token for the same reference.
         self.bucket_arn: str = self.bucket.arn
         self.bucket_id: str = self.bucket.id
@@ -267,6 +262,8 @@ class PrivateBucket(Construct):
         self.replication_role: IamRole | None = None
         if options.replication is not None:
             self._replicate(options.replication)
+        if self._STATE:
+            mark_state_bucket(self.bucket)
 
     @checked
     def arn_for_objects(self, prefix: str | None = None) -> str:
@@ -316,6 +313,7 @@ class PrivateBucket(Construct):
                 kms_key_arn=self.kms_key_arn,
                 state=state,
                 label=self._label,
+                place=self.node.path,
             )
         )
         identity.check_policy_statements(statements)
@@ -594,6 +592,11 @@ def _problems(
     tags: Mapping[str, str] | None,
 ) -> list[str]:
     """Every conflicting or out-of-range argument, so one error lists them all."""
+    try:
+        # Options made with `model_copy` or `model_construct` skipped their field rules.
+        BucketOptions.model_validate(options.model_dump())
+    except ValidationError as error:
+        return [f"options: {e['loc'][0] if e['loc'] else ''} {e['msg']}" for e in error.errors()]
     named = None if is_token(bucket_name) else bucket_name
     problems = [] if named is None else [f"bucket_name {p}" for p in bucket_name_problems(named)]
     problems += [
@@ -609,8 +612,13 @@ def _problems(
         problems.append("noncurrent-version options need versioned=True")
     if force_destroy and prevent_destroy:
         problems.append("force_destroy and prevent_destroy contradict each other")
-    for key, value in (tags or {}).items():
-        problems += tag_key_problems(key) + tag_value_problems(value)
+    logging = options.access_logging
+    if logging is not None and named is not None and logging.target_bucket == named:
+        problems.append(
+            "options.access_logging.target_bucket is the bucket itself: each log delivery would"
+            " write a new log; use a dedicated log bucket"
+        )
+    problems += [f"tags {p}" for p in tags_problems(dict(tags or {}))]
     return problems
 
 

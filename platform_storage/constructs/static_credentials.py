@@ -17,11 +17,11 @@ from platform_storage.cdk import (
     TerraformOutput,
 )
 from platform_storage.constructs._arguments import checked, path_of, refuse
+from platform_storage.constructs._stack_data import claim_output_names, output_name_problems
 from platform_storage.constructs.policy_document import GrantPolicy, PolicyDocument
 from platform_storage.constructs.workload_role import identity_problems
 from platform_storage.naming import IDENTIFIER, output_name
 from platform_storage.policy import PolicyStatement
-from platform_storage.rules.validation import apply_rules
 
 FEDERATION_ADVICE = (
     "static credentials: a long-lived access key that never expires on its own and must be "
@@ -59,15 +59,22 @@ class StaticCredentials(Construct):
         tags: Mapping[str, str] | None = None,
     ) -> None:
         prefix = output_prefix if output_prefix is not None else output_name(id)
-        problems = identity_problems(name=user_name, path=path, label="user_name")
+        problems = identity_problems(
+            name=user_name,
+            path=path,
+            tags=tags,
+            permissions_boundary_arn=permissions_boundary_arn,
+            label="user_name",
+        )
+        names = [f"{prefix}_access_key_id", f"{prefix}_secret_access_key"]
         if IDENTIFIER.fullmatch(prefix) is None:
             problems.append(
                 f"output_prefix {prefix!r} must be a Terraform name: a letter or '_' first, then"
                 " letters, digits, '_' and '-'"
             )
+        problems += [f"output_prefix: {p}" for p in output_name_problems(scope, names)]
         refuse(f"StaticCredentials {path_of(scope, id)}", problems)
         super().__init__(scope, id)
-        apply_rules(scope)
         Annotations.of(self).add_warning(FEDERATION_ADVICE)
 
         self.account = account
@@ -98,6 +105,7 @@ class StaticCredentials(Construct):
         self.secret_output.override_logical_id(f"{prefix}_secret_access_key")
         self.output_prefix = prefix
         self._grants = GrantPolicy(self, "storage", self._attach)
+        claim_output_names(self, names)
 
     def _attach(self, document: PolicyDocument) -> None:
         policy = IamPolicy(

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Protocol, TypedDict, runtime_checkable
 
-from platform_storage.aws import AwsAccount
+from platform_storage.aws import AwsAccount, policy_arn_problems
 from platform_storage.cdk import Construct, IamRole, IamRolePolicy
 from platform_storage.constructs._arguments import checked, path_of, refuse
 from platform_storage.constructs.policy_document import GrantPolicy, PolicyDocument
-from platform_storage.naming import description_problems, iam_name_problems, iam_path_problems
-from platform_storage.naming import terraform_literal as literal
+from platform_storage.naming import (
+    description_problems,
+    iam_name_problems,
+    iam_path_problems,
+    is_token,
+    tags_problems,
+)
 from platform_storage.policy import PolicyStatement
-from platform_storage.rules.validation import apply_rules
 
 MIN_SESSION_SECONDS = 3600
 MAX_SESSION_SECONDS = 43200
@@ -45,13 +49,25 @@ class WorkloadIdentity(Protocol):
 
 
 def identity_problems(
-    *, name: str, path: str, description: str | None = None, label: str = "role_name"
+    *,
+    name: str,
+    path: str,
+    description: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    permissions_boundary_arn: str | None = None,
+    label: str = "role_name",
 ) -> list[str]:
-    """What an identity's name, path and description break (roles and users alike)."""
+    """What an identity's name, path, description, tags and permissions boundary break (roles
+    and users alike)."""
     problems = [f"{label} {p}" for p in iam_name_problems(name)]
     problems += [f"path {p}" for p in iam_path_problems(path)]
     if description is not None:
         problems += [f"description {p}" for p in description_problems(description)]
+    problems += [f"tags {p}" for p in tags_problems(dict(tags or {}))]
+    if permissions_boundary_arn is not None and not is_token(permissions_boundary_arn):
+        problems += [
+            f"permissions_boundary_arn {p}" for p in policy_arn_problems(permissions_boundary_arn)
+        ]
     return problems
 
 
@@ -61,11 +77,18 @@ def role_problems(
     path: str = "/",
     description: str | None = None,
     max_session_duration: int = MIN_SESSION_SECONDS,
-    **_: object,
+    tags: Mapping[str, str] | None = None,
+    permissions_boundary_arn: str | None = None,
 ) -> list[str]:
     """What `WorkloadRole` refuses of its options; subclasses that create something before the
     role (an OIDC provider) check these first."""
-    problems = identity_problems(name=role_name, path=path, description=description)
+    problems = identity_problems(
+        name=role_name,
+        path=path,
+        description=description,
+        tags=tags,
+        permissions_boundary_arn=permissions_boundary_arn,
+    )
     if not MIN_SESSION_SECONDS <= max_session_duration <= MAX_SESSION_SECONDS:
         problems.append(
             f"max_session_duration must be {MIN_SESSION_SECONDS} to {MAX_SESSION_SECONDS} seconds"
@@ -114,10 +137,11 @@ class WorkloadRole(Construct):
                 path=path,
                 description=description,
                 max_session_duration=max_session_duration,
+                tags=tags,
+                permissions_boundary_arn=permissions_boundary_arn,
             ),
         )
         super().__init__(scope, id)
-        apply_rules(scope)
 
         self.account = account
         self.role_name = role_name
@@ -131,7 +155,7 @@ class WorkloadRole(Construct):
             assume_role_policy=self.trust_policy.json,
             permissions_boundary=permissions_boundary_arn,
             max_session_duration=max_session_duration,
-            description=literal(description) if description is not None else None,
+            description=description,
             tags=dict(tags) if tags else None,
         )
         # Inline, not managed: the policy belongs to this role alone, and it saves a policy and

@@ -40,6 +40,7 @@ from platform_storage.plan.names import (
     collisions,
 )
 from platform_storage.trust import STS_AUDIENCE, ServiceAccount
+from platform_storage.workloads import WorkloadIndex
 
 __all__ = [
     "MASSDRIVER_STACK",
@@ -446,6 +447,10 @@ class _Owned:
     workload_at: str
     identity: IdentityPlan
 
+    @property
+    def entry(self) -> str:
+        return self.owner.removesuffix("'s identity")
+
 
 def _owned_identities(parts: Parts) -> list[_Owned]:
     account = _PLACEHOLDER_ACCOUNT
@@ -495,7 +500,9 @@ def derived_name_problems(parts: Parts) -> list[Problem]:
         for item in owned
         for problem in iam_name_problems(item.identity.name)
     ]
-    names = [DerivedName(IAM_NAMES, "account", item.identity.name, item.at) for item in owned]
+    names = [
+        DerivedName(IAM_NAMES, "account", item.identity.name, item.at, item.entry) for item in owned
+    ]
     for item in owned:
         if isinstance(item.identity, StaticKeys):
             stack = ORCHESTRATOR_STACK if item.at.startswith("orchestrator") else MASSDRIVER_STACK
@@ -547,20 +554,23 @@ def _repeated_ids(parts: Parts) -> Iterator[tuple[int, RunnerSettings]]:
 def workload_problems(parts: Parts) -> list[Problem]:
     """No workload may be trusted by two identities: pods of a service account trusted by two
     roles can assume either, so one runner could reach another runner's state."""
-    owned = _owned_identities(parts)
+    index: WorkloadIndex[str] = WorkloadIndex()
     problems = []
-    for n, item in enumerate(owned):
-        for workload in item.identity.workloads:
-            for earlier in owned[:n]:
-                if any(workload.overlaps(w) for w in earlier.identity.workloads):
-                    problems.append(
-                        (
-                            item.workload_at,
-                            f"{workload.describe()} is already trusted by {earlier.owner}; two"
-                            " identities trusting one workload are not isolated",
-                        )
+    for item in _owned_identities(parts):
+        trusted = item.identity.workloads
+        for workload in trusted:
+            earlier = index.find(workload)
+            if earlier is not None:
+                problems.append(
+                    (
+                        item.workload_at,
+                        f"{workload.describe()} is already trusted by {earlier}; two"
+                        " identities trusting one workload are not isolated",
                     )
-                    break
+                )
+                break
+        for workload in trusted:
+            index.add(workload, item.owner)
     return problems
 
 

@@ -32,13 +32,18 @@ FILES = Space("rendered file", str.casefold, "file systems may compare names wit
 
 @dataclass(frozen=True)
 class DerivedName:
-    """One derived name: its namespace (with a scope, e.g. the stack), value and owner (the path
-    of the configuration entry it derives from)."""
+    """One derived name: its namespace (with a scope, e.g. the stack), its value, the path blamed
+    when it collides (`owner`) and the words naming the entry it belongs to (`entry`)."""
 
     space: Space
     scope: str
     value: str
     owner: str
+    entry: str = ""
+
+    @property
+    def named(self) -> str:
+        return self.entry or self.owner
 
 
 def collisions(names: Iterable[DerivedName]) -> list[tuple[str, str]]:
@@ -54,8 +59,8 @@ def collisions(names: Iterable[DerivedName]) -> list[tuple[str, str]]:
         problems.append(
             (
                 name.owner,
-                f"derived {name.space.what} {name.value!r} is already taken by {earlier.owner}"
-                f"{same}; derived names must be unique",
+                f"{name.space.what} {name.value!r} is already taken by {earlier.named}"
+                f"{same}; names must be unique",
             )
         )
     return problems

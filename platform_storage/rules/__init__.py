@@ -3,7 +3,7 @@ registry. No CDK import here; `rules.validation` attaches them to stacks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from platform_storage.rules.bucket_rules import BUCKET_RULES, check_buckets
 from platform_storage.rules.document import TerraformDocument
@@ -13,26 +13,21 @@ from platform_storage.rules.iam_rules import (
     check_statements,
     role_workloads,
     shared_workloads,
+    unreadable_attachments,
 )
 from platform_storage.rules.model import Finding, Rule
-from platform_storage.workloads import Workload
 
 RULES: dict[str, Rule] = {r.id: r for r in (*BUCKET_RULES, *STATEMENT_RULES, *DOCUMENT_RULES)}
 
 __all__ = ["RULES", "Finding", "Rule", "TerraformDocument", "check_document"]
 
 
-def check_document(
-    doc: TerraformDocument,
-    *,
-    state_paths: Iterable[str] = (),
-    earlier_trusts: Sequence[tuple[str, list[Workload]]] = (),
-) -> list[Finding]:
-    """Every rule over one stack's document. `state_paths`: construct paths of its state
-    buckets; `earlier_trusts`: (role path, workloads) of roles in stacks judged before, so two
-    stacks cannot trust one workload either."""
+def check_document(doc: TerraformDocument, *, state_paths: Iterable[str] = ()) -> list[Finding]:
+    """Every rule over one stack's document; `state_paths` are the construct paths of its state
+    buckets. (Roles of different stacks are compared by `rules.validation.AppRules`.)"""
     return (
         check_buckets(doc, state_paths=state_paths)
         + check_statements(doc)
-        + shared_workloads(role_workloads(doc), earlier_trusts)
+        + shared_workloads(role_workloads(doc))
+        + unreadable_attachments(doc)
     )

@@ -1,10 +1,13 @@
 """The synth-time side of the rules: each stack holding a construct of the library gets a hidden
-`StackRules` child whose validation judges the stack's synthesized document, and exceptions to a
-rule need a written reason.
+`StackRules` child whose validation judges the stack's synthesized document, and the app gets
+one `AppRules` child whose validation compares the roles of all its stacks. Exceptions to a rule
+need a written reason.
 
-A validation, not an aspect: CDK runs validations after every aspect has visited the tree (and
+Validations, not aspects: CDK runs validations after every aspect has visited the tree (and
 visits aspects top-down), so a user's aspect that weakens a bucket is judged in its final form.
-Findings become error annotations on the construct at fault, which fail the synth.
+A stack's findings become error annotations on the construct at fault, which fail its synth;
+the app's findings fail `App.synth()` after the stacks are written (the ready app synthesizes
+into a staging directory, so nothing of a failed synth is published).
 """
 
 from __future__ import annotations
@@ -20,74 +23,93 @@ from platform_storage.cdk import (
 )
 from platform_storage.rules import RULES, check_document
 from platform_storage.rules.document import TerraformDocument
-from platform_storage.rules.iam_rules import role_workloads
-from platform_storage.workloads import Workload
+from platform_storage.rules.iam_rules import RoleTrust, role_workloads, shared_workloads
 
 RULES_ID = "platform-storage-rules"
+APP_RULES_ID = "platform-storage-app-rules"
 SUPPRESSION = "platform-storage:suppress"
 MIN_REASON_LENGTH = 20
 
 
 class StackRules(Construct):
     """Carries the rules' validation for one stack, and what the rules need beyond the
-    document: the construct paths of its state buckets, and (once judged) the workloads its
-    roles trust, for the stacks judged after it."""
+    document: the construct paths of its state buckets; once judged, the workloads its roles
+    trust (for `AppRules`)."""
 
     def __init__(self, stack: TerraformStack) -> None:
         super().__init__(stack, RULES_ID)
         self.stack = stack
         self.state_buckets: set[str] = set()
-        self.trusts: list[tuple[str, list[Workload]]] = []
-        self.node.add_validation(_Judge(self))
+        self.trusts: list[RoleTrust] | None = None
+        self.node.add_validation(_Judge(self.judge))
 
-    def judge(self) -> None:
+    def judge(self) -> list[str]:
         doc = TerraformDocument(self.stack.to_terraform())
-        findings = check_document(
-            doc, state_paths=self.state_buckets, earlier_trusts=self._earlier_trusts()
-        )
-        self.trusts = [(block.path, trusted) for block, trusted in role_workloads(doc)]
-        if not findings:
-            return
-        # Paths only when there is something to report: one jsii round trip per construct.
-        by_path = {c.node.path: c for c in self.stack.node.find_all()}
-        for finding in findings:
-            target = by_path.get(finding.path, self.stack)
-            reason = _suppression_reason(target, finding.rule_id)
-            if reason is None:
-                Annotations.of(target).add_error(
-                    f"[{finding.rule_id}] {finding.address}: {finding.message}"
-                )
-            else:
-                Annotations.of(target).add_info(
-                    f"[{finding.rule_id}] suppressed on {finding.address}: {reason}"
-                )
+        self.trusts = role_workloads(doc)
+        findings = check_document(doc, state_paths=self.state_buckets)
+        if findings:
+            # Paths only when there is something to report: one jsii round trip per construct.
+            by_path = {c.node.path: c for c in self.stack.node.find_all()}
+            for finding in findings:
+                target = by_path.get(finding.path, self.stack)
+                reason = suppression_reason(target, finding.rule_id)
+                if reason is None:
+                    Annotations.of(target).add_error(
+                        f"[{finding.rule_id}] {finding.address}: {finding.message}"
+                    )
+                else:
+                    Annotations.of(target).add_info(
+                        f"[{finding.rule_id}] suppressed on {finding.address}: {reason}"
+                    )
+        return []
 
-    def _earlier_trusts(self) -> list[tuple[str, list[Workload]]]:
-        """Trusts of the stacks synthesized before this one (the App's children in order)."""
-        root = self.stack.node.root
-        earlier = []
-        for child in root.node.children:
-            if child is self.stack or child.node.path == self.stack.node.path:
-                break
-            rules = child.node.try_find_child(RULES_ID)
-            if isinstance(rules, StackRules):
-                earlier += rules.trusts
-        return earlier
+
+class AppRules(Construct):
+    """PS-IAM-5 across the stacks of one app, nested or not, judged or not: no role of one
+    stack may trust a workload a role of another stack trusts."""
+
+    def __init__(self, root: Construct) -> None:
+        super().__init__(root, APP_RULES_ID)
+        self.root = root
+        root.node.add_validation(_Judge(self.judge))
+
+    def judge(self) -> list[str]:
+        constructs = self.root.node.find_all()
+        earlier: list[RoleTrust] = []
+        errors = []
+        by_path = {c.node.path: c for c in constructs}
+        for stack in (c for c in constructs if isinstance(c, TerraformStack)):
+            rules = stack.node.try_find_child(RULES_ID)
+            trusts = rules.trusts if isinstance(rules, StackRules) else None
+            if trusts is None:
+                trusts = role_workloads(TerraformDocument(stack.to_terraform()))
+            for finding in shared_workloads(trusts, earlier):
+                target = by_path.get(finding.path, stack)
+                if suppression_reason(target, finding.rule_id) is None:
+                    errors.append(f"[{finding.path}] [{finding.rule_id}] {finding.message}")
+            earlier += trusts
+        return errors
 
 
 @implements(IValidation)
 class _Judge:
-    def __init__(self, rules: StackRules) -> None:
-        self._rules = rules
+    def __init__(self, judge: object) -> None:
+        self._judge = judge
 
     def validate(self) -> list[str]:
-        self._rules.judge()
-        return []
+        assert callable(self._judge)
+        return list(self._judge())
 
 
 def apply_rules(scope: IConstruct) -> StackRules:
-    """The rules of the stack holding `scope`, attached on first use (idempotent)."""
+    """The rules of the stack holding `scope` and of its app, attached on first use
+    (idempotent)."""
     stack = stack_of(scope)
+    root = stack.node.root
+    if isinstance(root, Construct) and not isinstance(
+        root.node.try_find_child(APP_RULES_ID), AppRules
+    ):
+        AppRules(root)
     found = stack.node.try_find_child(RULES_ID)
     if isinstance(found, StackRules):
         return found
@@ -118,7 +140,7 @@ def suppress(construct: IConstruct, rule_id: str, *, reason: str) -> None:
     construct.node.add_metadata(SUPPRESSION, {"rule": rule_id, "reason": reason.strip()})
 
 
-def _suppression_reason(construct: IConstruct, rule_id: str) -> str | None:
+def suppression_reason(construct: IConstruct, rule_id: str) -> str | None:
     scope: IConstruct | None = construct
     while scope is not None:
         for entry in scope.node.metadata:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from platform_storage.cdk import Annotations, Construct
 from platform_storage.constructs import KeySecrets, StateBucket, StaticCredentials
 from platform_storage.constructs.oidc_role import oidc_provider_for
+from platform_storage.naming import shorten
 from platform_storage.plan import ORCHESTRATOR_STACK, AppPlan
 from platform_storage.stacks.base import PlatformStack
 from platform_storage.stacks.identities import create_identity
@@ -45,7 +46,7 @@ class OrchestratorStateStack(PlatformStack):
                 runner.identity,
                 account=plan.account,
                 description=f"Platform Orchestrator runner {runner.id}: state under"
-                f" {runner.prefix or 'the whole bucket'}",
+                f" {shorten(runner.prefix, 200) if runner.prefix else 'the whole bucket'}",
                 provider_here=getattr(runner.identity, "issuer", None) in providers,
             )
             bucket.grant_state_access(
