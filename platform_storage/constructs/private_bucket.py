@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from pydantic import ValidationError
@@ -11,15 +10,12 @@ from platform_storage.access import AccessProfile, Grant, StateOptions, access_s
 from platform_storage.bucket_options import (
     BucketEncryption,
     BucketOptions,
-    Replication,
     Retention,
     option_problems,
 )
 from platform_storage.cdk import (
     Construct,
-    IamPolicy,
     IamRole,
-    IamRolePolicyAttachment,
     ITerraformDependable,
     KmsKey,
     S3Bucket,
@@ -33,14 +29,6 @@ from platform_storage.cdk import (
     S3BucketOwnershipControlsRule,
     S3BucketPolicy,
     S3BucketPublicAccessBlock,
-    S3BucketReplicationConfigurationA,
-    S3BucketReplicationConfigurationRule,
-    S3BucketReplicationConfigurationRuleDeleteMarkerReplication,
-    S3BucketReplicationConfigurationRuleDestination,
-    S3BucketReplicationConfigurationRuleDestinationAccessControlTranslation,
-    S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration,
-    S3BucketReplicationConfigurationRuleFilter,
-    S3BucketReplicationConfigurationRuleSourceSelectionCriteria,
     S3BucketServerSideEncryptionConfigurationA,
     S3BucketServerSideEncryptionConfigurationRuleA,
     S3BucketVersioningA,
@@ -48,13 +36,11 @@ from platform_storage.cdk import (
     TerraformResourceLifecycle,
 )
 from platform_storage.cdk import (
-    S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects as SseKmsEncryptedObjects,  # noqa: E501
-)
-from platform_storage.cdk import (
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA as SseByDefault,  # noqa: E501
 )
 from platform_storage.constructs._arguments import checked, path_of, refuse
-from platform_storage.constructs._stack_data import caller_identity, partition
+from platform_storage.constructs.bucket_key import bucket_key
+from platform_storage.constructs.bucket_replication import replicate
 from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.constructs.workload_role import WorkloadIdentity
 from platform_storage.naming import bucket_name_problems, is_token, tags_problems
@@ -62,46 +48,12 @@ from platform_storage.policy import (
     ANYONE,
     Condition,
     PolicyStatement,
-    Principal,
-    document_statements_to_iam,
 )
 from platform_storage.prefixes import PrefixError, normalize_prefix, overlapping_prefixes
 from platform_storage.rules.validation import mark_state_bucket
 
 DEFAULT_OPTIONS = BucketOptions()
 NO_STATE_OPTIONS = StateOptions()
-
-# Key management without key use: the account keeps control of the key (so it can never become
-# unmanageable) while encrypting and decrypting stay limited to principals that also hold an IAM
-# grant and call through S3. A plain "kms:*" to the account root would do neither.
-KEY_ADMIN_ACTIONS = (
-    "kms:CancelKeyDeletion",
-    "kms:CreateAlias",
-    "kms:DeleteAlias",
-    "kms:DescribeKey",
-    "kms:DisableKey",
-    "kms:DisableKeyRotation",
-    "kms:EnableKey",
-    "kms:EnableKeyRotation",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListAliases",
-    "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
-    "kms:ScheduleKeyDeletion",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:UpdateAlias",
-    "kms:UpdateKeyDescription",
-)
-KEY_USE_ACTIONS = (
-    "kms:Decrypt",
-    "kms:DescribeKey",
-    "kms:Encrypt",
-    "kms:GenerateDataKey",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-)
 
 
 class PrivateBucket(Construct):
@@ -200,7 +152,7 @@ class PrivateBucket(Construct):
         self.kms_key: KmsKey | None = None
         kms_key_arn = options.kms_key_arn
         if options.encryption is BucketEncryption.KMS and kms_key_arn is None:
-            self.kms_key = self._create_key()
+            self.kms_key = bucket_key(self, bucket_name=bucket_name)
             kms_key_arn = self.kms_key.arn
         self.kms_key_arn = kms_key_arn
         self.encryption_configuration = S3BucketServerSideEncryptionConfigurationA(
@@ -261,7 +213,15 @@ class PrivateBucket(Construct):
 
         self.replication_role: IamRole | None = None
         if options.replication is not None:
-            self._replicate(options.replication)
+            self.replication_role = replicate(
+                self,
+                bucket_name=bucket_name,
+                bucket_arn=self.bucket_arn,
+                bucket_id=self.bucket_id,
+                kms_key_arn=self.kms_key_arn,
+                versioning=self.versioning,
+                replication=options.replication,
+            )
         if self._STATE:
             mark_state_bucket(self.bucket)
 
@@ -403,181 +363,6 @@ class PrivateBucket(Construct):
         depends: list[ITerraformDependable] = [self.versioning] if self.versioning else []
         self.lifecycle_configuration = S3BucketLifecycleConfiguration(
             self, "lifecycle", bucket=self.bucket_id, rule=rules, depends_on=depends or None
-        )
-
-    def _create_key(self) -> KmsKey:
-        account = caller_identity(self).account_id
-        root = f"arn:{partition(self).partition}:iam::{account}:root"
-        # A key policy is a resource policy: "*" as Resource means this key. It is written as a
-        # JSON string because checkov's identity-policy checks misread key policies.
-        key_policy = document_statements_to_iam(
-            [
-                PolicyStatement(
-                    sid="AccountManagesKey",
-                    effect="Allow",
-                    actions=KEY_ADMIN_ACTIONS,
-                    resources=("*",),
-                    principals=(Principal("AWS", (root,)),),
-                ).to_document_block(),
-                PolicyStatement(
-                    sid="GrantedPrincipalsUseKeyThroughS3",
-                    effect="Allow",
-                    actions=KEY_USE_ACTIONS,
-                    resources=("*",),
-                    principals=(Principal("AWS", (root,)),),
-                    conditions=(
-                        Condition("StringEquals", "kms:CallerAccount", (account,)),
-                        # The second form is S3's endpoint in the aws-cn partition.
-                        Condition(
-                            "StringLike",
-                            "kms:ViaService",
-                            ("s3.*.amazonaws.com", "s3.*.amazonaws.com.cn"),
-                        ),
-                    ),
-                ).to_document_block(),
-            ]
-        )
-        return KmsKey(
-            self,
-            "key",
-            description=f"Default encryption of S3 bucket {self.bucket_name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=json.dumps(key_policy),
-        )
-
-    def _replicate(self, replication: Replication) -> None:
-        account = caller_identity(self).account_id
-        trust = PolicyDocument(
-            self,
-            "replication-trust",
-            statements=[
-                PolicyStatement(
-                    sid="S3ReplicatesThisBucket",
-                    effect="Allow",
-                    actions=("sts:AssumeRole",),
-                    principals=(Principal("Service", ("s3.amazonaws.com",)),),
-                    conditions=(
-                        Condition("StringEquals", "aws:SourceAccount", (account,)),
-                        Condition("ArnLike", "aws:SourceArn", (self.bucket_arn,)),
-                    ),
-                )
-            ],
-        )
-        statements = [
-            PolicyStatement(
-                sid="ReadReplicationConfiguration",
-                effect="Allow",
-                actions=("s3:GetReplicationConfiguration", "s3:ListBucket"),
-                resources=(self.bucket_arn,),
-            ),
-            PolicyStatement(
-                sid="ReadSourceVersions",
-                effect="Allow",
-                actions=(
-                    "s3:GetObjectVersionAcl",
-                    "s3:GetObjectVersionForReplication",
-                    "s3:GetObjectVersionTagging",
-                ),
-                resources=(f"{self.bucket_arn}/*",),
-            ),
-            PolicyStatement(
-                sid="WriteReplicas",
-                effect="Allow",
-                # Replicas owned by another account need the owner override right as well.
-                actions=(
-                    "s3:ReplicateDelete",
-                    "s3:ReplicateObject",
-                    "s3:ReplicateTags",
-                    *(
-                        ("s3:ObjectOwnerOverrideToBucketOwner",)
-                        if replication.destination_account_id
-                        else ()
-                    ),
-                ),
-                resources=(f"{replication.destination_bucket_arn}/*",),
-            ),
-        ]
-        if self.kms_key_arn is not None:
-            statements.append(
-                PolicyStatement(
-                    sid="DecryptSourceObjects",
-                    effect="Allow",
-                    actions=("kms:Decrypt",),
-                    resources=(self.kms_key_arn,),
-                )
-            )
-        if replication.destination_kms_key_arn is not None:
-            statements.append(
-                PolicyStatement(
-                    sid="EncryptReplicas",
-                    effect="Allow",
-                    actions=("kms:Encrypt", "kms:GenerateDataKey"),
-                    resources=(replication.destination_kms_key_arn,),
-                )
-            )
-        permissions = PolicyDocument(self, "replication-permissions", statements=statements)
-        self.replication_role = IamRole(
-            self,
-            "replication-role",
-            assume_role_policy=trust.json,
-            description=f"S3 replication of {self.bucket_name}",
-        )
-        policy = IamPolicy(
-            self,
-            "replication-policy",
-            policy=permissions.json,
-            description=f"S3 replication of {self.bucket_name}",
-        )
-        IamRolePolicyAttachment(
-            self,
-            "replication-policy-attachment",
-            role=self.replication_role.name,
-            policy_arn=policy.arn,
-        )
-
-        destination = S3BucketReplicationConfigurationRuleDestination(
-            bucket=replication.destination_bucket_arn,
-            storage_class=replication.storage_class,
-            encryption_configuration=(
-                S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(
-                    replica_kms_key_id=replication.destination_kms_key_arn
-                )
-                if replication.destination_kms_key_arn
-                else None
-            ),
-            account=replication.destination_account_id,
-            access_control_translation=(
-                S3BucketReplicationConfigurationRuleDestinationAccessControlTranslation(
-                    owner="Destination"
-                )
-                if replication.destination_account_id
-                else None
-            ),
-        )
-        rule = S3BucketReplicationConfigurationRule(
-            id="replicate-everything",
-            status="Enabled",
-            filter=S3BucketReplicationConfigurationRuleFilter(prefix=""),
-            delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(
-                status="Enabled" if replication.replicate_delete_markers else "Disabled"
-            ),
-            destination=destination,
-            source_selection_criteria=(
-                S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
-                    sse_kms_encrypted_objects=SseKmsEncryptedObjects(status="Enabled")
-                )
-                if self.kms_key_arn is not None
-                else None
-            ),
-        )
-        S3BucketReplicationConfigurationA(
-            self,
-            "replication",
-            bucket=self.bucket_id,
-            role=self.replication_role.arn,
-            rule=[rule],
-            depends_on=[self.versioning] if self.versioning else None,
         )
 
 
