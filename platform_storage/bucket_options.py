@@ -58,6 +58,21 @@ ReplicaStorageClass = Literal[
 ]
 
 
+# Storage classes a lifecycle rule can move noncurrent versions to.
+NoncurrentStorageClass = Literal[
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER_IR",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+]
+# Classes whose objects can be read at once; the others need a restore first, hours long.
+INSTANT_RETRIEVAL = frozenset({"STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR"})
+# S3 refuses a lifecycle configuration moving objects to these classes sooner.
+MIN_TRANSITION_DAYS = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
+
+
 class _Options(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -91,6 +106,19 @@ class Replication(_Options):
     replicate_delete_markers: StrictBool = True
 
 
+class NoncurrentTransition(_Options):
+    """Move noncurrent versions to `storage_class` `days` after they become noncurrent.
+
+    Cuts the cost of the history versioning keeps. S3 moves no object smaller than 128 KiB (its
+    default minimum transition size), waits at least 30 days for `STANDARD_IA` and `ONEZONE_IA`,
+    and the versions must still exist then: `days` has to be below the expiration days. A state
+    bucket only accepts classes read without a restore, since a rollback must not wait hours.
+    """
+
+    days: Days
+    storage_class: NoncurrentStorageClass
+
+
 @dataclass(frozen=True)
 class Retention:
     """How long noncurrent versions live: `days` after they become noncurrent, while the newest
@@ -117,6 +145,8 @@ class BucketOptions(_Options):
       refuses less).
     - `noncurrent_versions_to_keep` = None: the newest 3, or 10 for a state bucket (which
       refuses fewer); at most 100 (S3's limit).
+    - `noncurrent_version_transition` = None: noncurrent versions stay in STANDARD until they
+      expire; see `NoncurrentTransition`.
     - `abort_incomplete_multipart_upload_days` = 7.
     - `access_logging` = None: see `AccessLogging`.
     - `replication` = None: see `Replication`; the least-privilege replication role is created
@@ -128,6 +158,7 @@ class BucketOptions(_Options):
     kms_key_arn: KmsKeyArn | None = None
     noncurrent_version_expiration_days: Days | None = None
     noncurrent_versions_to_keep: VersionsToKeep | None = None
+    noncurrent_version_transition: NoncurrentTransition | None = None
     abort_incomplete_multipart_upload_days: Days = 7
     access_logging: AccessLogging | None = None
     replication: Replication | None = None
@@ -184,6 +215,9 @@ def option_problems(
                     f"names the bucket itself ({bucket_name!r}); replicate to another bucket",
                 )
             )
+    transition = options.noncurrent_version_transition
+    if transition is not None:
+        problems += _transition_problems(transition, options.retention(state=state), state=state)
     if state:
         floor = STATE_RETENTION
         days = options.noncurrent_version_expiration_days
@@ -204,4 +238,38 @@ def option_problems(
                     " noncurrent versions so that a bad apply can be rolled back",
                 )
             )
+    return problems
+
+
+def _transition_problems(
+    transition: NoncurrentTransition, retention: Retention, *, state: bool
+) -> list[tuple[str, str]]:
+    field = "noncurrent_version_transition"
+    cls = transition.storage_class
+    problems: list[tuple[str, str]] = []
+    least = MIN_TRANSITION_DAYS.get(cls)
+    if least is not None and transition.days < least:
+        problems.append(
+            (
+                f"{field}.days",
+                f"is {transition.days}; S3 moves objects to {cls} after {least} days at the"
+                " earliest",
+            )
+        )
+    if transition.days >= retention.days:
+        problems.append(
+            (
+                f"{field}.days",
+                f"is {transition.days}; noncurrent versions expire after {retention.days} days,"
+                " so the move must come before that",
+            )
+        )
+    if state and cls not in INSTANT_RETRIEVAL:
+        problems.append(
+            (
+                f"{field}.storage_class",
+                f"is {cls}, which needs a restore before a read; a state bucket takes one of"
+                f" {', '.join(sorted(INSTANT_RETRIEVAL))} so a rollback reads at once",
+            )
+        )
     return problems

@@ -117,6 +117,7 @@ if TYPE_CHECKING:
         S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
         S3BucketLifecycleConfigurationRuleFilter,
         S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+        S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition,
     )
     from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
     from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
@@ -257,6 +258,7 @@ __all__ = [
     "S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload",
     "S3BucketLifecycleConfigurationRuleFilter",
     "S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration",
+    "S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition",
     "S3BucketLoggingA",
     "S3BucketOwnershipControls",
     "S3BucketOwnershipControlsRule",

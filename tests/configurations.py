@@ -16,6 +16,7 @@ from platform_storage.constructs import (
     BucketOptions,
     EcsTaskRole,
     IrsaRole,
+    NoncurrentTransition,
     OidcFederatedRole,
     PodIdentityRole,
     PrivateBucket,
@@ -63,6 +64,7 @@ def private_full(stack: TerraformStack) -> None:
             encryption=BucketEncryption.KMS,
             noncurrent_version_expiration_days=14,
             noncurrent_versions_to_keep=5,
+            noncurrent_version_transition=NoncurrentTransition(days=7, storage_class="GLACIER_IR"),
             abort_incomplete_multipart_upload_days=3,
             access_logging=AccessLogging(target_bucket="example-access-logs", target_prefix="s3/"),
             replication=Replication(
@@ -91,6 +93,9 @@ def state_full(stack: TerraformStack) -> None:
             kms_key_arn=SOURCE_KEY_ARN,
             noncurrent_version_expiration_days=365,
             noncurrent_versions_to_keep=30,
+            noncurrent_version_transition=NoncurrentTransition(
+                days=30, storage_class="STANDARD_IA"
+            ),
             access_logging=AccessLogging(target_bucket="example-access-logs"),
             replication=Replication(
                 destination_bucket_arn=DESTINATION_BUCKET_ARN,

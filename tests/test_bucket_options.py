@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from platform_storage.bucket_options import option_problems
 from platform_storage.cdk import App, TerraformStack, TerraformVariable
 from platform_storage.constructs import (
     BucketEncryption,
@@ -160,3 +161,58 @@ def test_repeated_statement_id_is_refused() -> None:
                 sid="DenyInsecureTransport", effect="Deny", actions=("s3:*",), principals=(ANYONE,)
             )
         )
+
+
+def transition(days: int, storage_class: str, **retention: int) -> BucketOptions:
+    return BucketOptions.model_validate(
+        {
+            "noncurrent_version_transition": {"days": days, "storage_class": storage_class},
+            **retention,
+        }
+    )
+
+
+def test_transition_to_infrequent_access_before_30_days_is_refused() -> None:
+    problems = option_problems(transition(10, "STANDARD_IA"), state=False)
+    assert problems == [
+        (
+            "noncurrent_version_transition.days",
+            "is 10; S3 moves objects to STANDARD_IA after 30 days at the earliest",
+        )
+    ]
+
+
+def test_transition_after_the_versions_expire_is_refused() -> None:
+    (problem,) = option_problems(transition(30, "GLACIER"), state=False)
+    assert problem[0] == "noncurrent_version_transition.days"
+    assert "expire after 30 days" in problem[1]
+
+
+def test_transition_before_expiry_is_accepted() -> None:
+    options = transition(30, "STANDARD_IA", noncurrent_version_expiration_days=60)
+    assert option_problems(options, state=False) == []
+
+
+def test_state_bucket_refuses_a_class_that_needs_a_restore() -> None:
+    problems = dict(option_problems(transition(30, "DEEP_ARCHIVE"), state=True))
+    assert "needs a restore" in problems["noncurrent_version_transition.storage_class"]
+
+
+def test_state_bucket_accepts_an_instant_retrieval_class() -> None:
+    assert option_problems(transition(30, "GLACIER_IR"), state=True) == []
+
+
+def test_transition_on_an_unversioned_bucket_is_refused() -> None:
+    with pytest.raises(ValueError, match="noncurrent-version options need versioned=True"):
+        PrivateBucket(
+            new_stack(),
+            "bucket",
+            bucket_name="example-cache",
+            options=transition(7, "GLACIER_IR"),
+            versioned=False,
+        )
+
+
+def test_an_unknown_transition_class_is_refused() -> None:
+    with pytest.raises(ValidationError, match="storage_class"):
+        transition(30, "STANDARD")

@@ -157,6 +157,19 @@ def test_retention_settings_are_configurable(full: Doc) -> None:
     ]
 
 
+def test_noncurrent_versions_move_to_the_configured_class(full: Doc) -> None:
+    rules = only(full, "aws_s3_bucket_lifecycle_configuration").config["rule"]
+    (expire,) = [r for r in rules if r["id"] == "expire-noncurrent-versions"]
+    assert expire["noncurrent_version_transition"] == [
+        {"noncurrent_days": 7, "storage_class": "GLACIER_IR"}
+    ]
+
+
+def test_noncurrent_versions_stay_in_standard_by_default(default: Doc) -> None:
+    rules = only(default, "aws_s3_bucket_lifecycle_configuration").config["rule"]
+    assert all("noncurrent_version_transition" not in r for r in rules)
+
+
 def test_access_logging_goes_to_target_bucket_and_prefix(full: Doc) -> None:
     logging = only(full, "aws_s3_bucket_logging").config
     assert logging["bucket"] == bucket_ref(full)

@@ -6,6 +6,7 @@ from platform_storage.bucket_options import (
     AccessLogging,
     BucketEncryption,
     BucketOptions,
+    NoncurrentTransition,
     Replication,
 )
 from platform_storage.constructs.ecs_task_role import EcsTaskRole
@@ -32,6 +33,7 @@ __all__ = [
     "EcsTaskRole",
     "IrsaRole",
     "KeySecrets",
+    "NoncurrentTransition",
     "OidcFederatedRole",
     "PodIdentityRole",
     "PolicyDocument",

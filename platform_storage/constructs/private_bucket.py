@@ -24,6 +24,7 @@ from platform_storage.cdk import (
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition,
     S3BucketLoggingA,
     S3BucketOwnershipControls,
     S3BucketOwnershipControlsRule,
@@ -331,6 +332,18 @@ class PrivateBucket(Construct):
             ),
         ]
 
+    def _noncurrent_transition(
+        self,
+    ) -> list[S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition] | None:
+        transition = self.options.noncurrent_version_transition
+        if transition is None:
+            return None
+        return [
+            S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition(
+                noncurrent_days=transition.days, storage_class=transition.storage_class
+            )
+        ]
+
     def _lifecycle(self, *, abort_days: int, retention: Retention) -> None:
         # An explicit empty-prefix filter: without one, provider >= 5.86 warns and plans drift.
         everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
@@ -358,6 +371,7 @@ class PrivateBucket(Construct):
                             newer_noncurrent_versions=retention.versions or None,
                         )
                     ],
+                    noncurrent_version_transition=self._noncurrent_transition(),
                 )
             )
         depends: list[ITerraformDependable] = [self.versioning] if self.versioning else []
@@ -393,6 +407,7 @@ def _problems(
     if not versioned and (
         options.noncurrent_version_expiration_days is not None
         or options.noncurrent_versions_to_keep is not None
+        or options.noncurrent_version_transition is not None
     ):
         problems.append("noncurrent-version options need versioned=True")
     if force_destroy and prevent_destroy:
