@@ -94,7 +94,7 @@ def document_statements_to_iam(statements: Sequence[Mapping[str, Any]]) -> dict[
                 item[dst] = _one_or_many(st[src])
         if st.get("principals"):
             principals: dict[str, list[str]] = {}
-            for p in _as_list(st["principals"]):
+            for p in as_list(st["principals"]):
                 principals.setdefault(p["type"], []).extend(p["identifiers"])
             if list(principals) == ["*"]:
                 item["Principal"] = "*"
@@ -102,7 +102,7 @@ def document_statements_to_iam(statements: Sequence[Mapping[str, Any]]) -> dict[
                 item["Principal"] = {k: _one_or_many(v) for k, v in principals.items()}
         if st.get("condition"):
             cond: dict[str, dict[str, Any]] = {}
-            for c in _as_list(st["condition"]):
+            for c in as_list(st["condition"]):
                 cond.setdefault(c["test"], {})[c["variable"]] = _one_or_many(c["values"])
             item["Condition"] = cond
         out.append(item)
@@ -113,7 +113,10 @@ def to_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=False)
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
+    """IAM JSON and Terraform JSON write one value or a list of them; None means none."""
+    if value is None:
+        return []
     return list(value) if isinstance(value, list | tuple) else [value]
 
 

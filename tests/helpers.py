@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from platform_storage.rules.document import Block, TerraformDocument, as_list
+from platform_storage.policy import as_list
+from platform_storage.rules.document import Block, TerraformDocument
 
 
 def only(doc: dict[str, Any], type_: str, kind: str = "resource") -> Block:

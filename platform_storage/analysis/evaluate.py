@@ -26,7 +26,7 @@ from typing import Any
 
 import z3
 
-from platform_storage.policy import action_matches
+from platform_storage.policy import action_matches, as_list
 
 STRING = z3.StringSort()
 ANY_CHAR = z3.AllChar(z3.ReSort(STRING))
@@ -52,12 +52,6 @@ def glob(pattern: str) -> z3.ReRef:
     if literal or not parts:
         parts.append(z3.Re(z3.StringVal(literal)))
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
-
-
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 @dataclass

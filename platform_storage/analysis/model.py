@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from platform_storage.aws import partition_of_region
-from platform_storage.policy import document_statements_to_iam
+from platform_storage.policy import as_list, document_statements_to_iam
 from platform_storage.rules.document import Block, TerraformDocument
 from platform_storage.rules.iam_rules import trusted_workloads
 from platform_storage.workloads import Workload
@@ -173,8 +173,8 @@ class _Reader:
         found: dict[str, str] = {}
         for block in self.doc.resources("aws_s3_bucket_server_side_encryption_configuration"):
             target = self._target(block.config.get("bucket"), "aws_s3_bucket")
-            for rule in _as_list(block.config.get("rule")):
-                for default in _as_list(rule.get("apply_server_side_encryption_by_default")):
+            for rule in as_list(block.config.get("rule")):
+                for default in as_list(rule.get("apply_server_side_encryption_by_default")):
                     key = default.get("kms_master_key_id")
                     if target and key:
                         found[target] = str(self.resolve(key))
@@ -213,7 +213,7 @@ class _Reader:
             {
                 str(service)
                 for statement in trust
-                for service in _as_list((statement.get("Principal") or {}).get("Service"))
+                for service in as_list((statement.get("Principal") or {}).get("Service"))
             }
         )
         self.model.identities[arn] = Identity(
@@ -234,7 +234,7 @@ class _Reader:
         for membership in self.doc.resources("aws_iam_user_group_membership"):
             if self._target(membership.config.get("user"), "aws_iam_user") != block.address:
                 continue
-            for group in _as_list(membership.config.get("groups")):
+            for group in as_list(membership.config.get("groups")):
                 address = self._target(group, "aws_iam_group")
                 found = self.doc.find(address) if address else None
                 if found is not None:
@@ -249,12 +249,6 @@ class _Reader:
             trust=(),
             workloads=(),
         )
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def load_stacks(outdir: str) -> dict[str, Document]:

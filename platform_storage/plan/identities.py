@@ -12,7 +12,7 @@ from typing import ClassVar
 from platform_storage import workloads
 from platform_storage.aws import issuer_host_path
 from platform_storage.naming import output_name
-from platform_storage.trust import ServiceAccount
+from platform_storage.trust import STS_AUDIENCE, ServiceAccount
 from platform_storage.workloads import Workload
 
 
@@ -130,3 +130,16 @@ class StaticKeys(RoleIdentity):
 
 
 IdentityPlan = Irsa | PodIdentity | EcsTask | OidcFederation | StaticKeys
+
+
+def issuer_of(identity: IdentityPlan) -> str | None:
+    """The OIDC issuer an identity trusts, if it trusts one."""
+    match identity:
+        case Irsa() | OidcFederation():
+            return identity.issuer
+    return None
+
+
+def audience_of(identity: IdentityPlan) -> str:
+    """The audience an identity's trust requires (STS's for IRSA)."""
+    return identity.audience if isinstance(identity, OidcFederation) else STS_AUDIENCE

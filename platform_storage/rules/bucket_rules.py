@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from platform_storage.rules.document import Block, TerraformDocument, as_list
+from platform_storage.policy import as_list
+from platform_storage.rules.document import Block, TerraformDocument
 from platform_storage.rules.model import BucketRule, Finding
 
 

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from platform_storage.policy import as_list
+
 _REFERENCE = re.compile(r"^\$\{([A-Za-z0-9_.\-]+)\}$")
 
 
@@ -83,13 +85,6 @@ class TerraformDocument:
         except ValueError:
             return None
         return iam_to_document_statements(parsed)
-
-
-def as_list(value: Any) -> list[Any]:
-    """Terraform JSON writes a nested block as an object or a list of objects."""
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def iam_to_document_statements(policy: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from platform_storage import workloads
-from platform_storage.policy import action_matches
+from platform_storage.policy import action_matches, as_list
 from platform_storage.rules.document import (
     Block,
     TerraformDocument,
-    as_list,
     iam_to_document_statements,
 )
 from platform_storage.rules.model import DocumentRule, Finding, PolicyKind, StatementRule
