@@ -6,18 +6,16 @@ workloads each role trusts. No CDK import: it reads `cdk.tf.json` documents.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from platform_storage.aws import partition_of_region
 from platform_storage.policy import as_list, document_statements_to_iam
-from platform_storage.rules.document import Block, TerraformDocument
-from platform_storage.rules.iam_rules import trusted_workloads
+from platform_storage.rules.document import REFERENCE, Block, TerraformDocument
+from platform_storage.rules.trust_rules import trusted_workloads
 from platform_storage.workloads import Workload
 
-_REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 Document = Mapping[str, Any]
 
 
@@ -111,7 +109,7 @@ class _Reader:
     def resolve(self, value: Any) -> Any:
         """`value` with every Terraform reference replaced by what it resolves to."""
         if isinstance(value, str):
-            return _REFERENCE.sub(lambda m: self._reference(m.group(1)), value)
+            return REFERENCE.sub(lambda m: self._reference(m.group(1)), value)
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         if isinstance(value, dict):
@@ -184,7 +182,7 @@ class _Reader:
         """The address of the `type_` block that `value` refers to (by reference or name)."""
         if not isinstance(value, str):
             return None
-        match = _REFERENCE.fullmatch(value)
+        match = REFERENCE.fullmatch(value)
         if match and match.group(1).startswith(f"{type_}."):
             return ".".join(match.group(1).split(".")[:2])
         for block in self.doc.resources(type_):

@@ -11,11 +11,10 @@ from platform_storage.rules.iam_rules import (
     DOCUMENT_RULES,
     STATEMENT_RULES,
     check_statements,
-    role_workloads,
-    shared_workloads,
     unreadable_attachments,
 )
 from platform_storage.rules.model import Finding, Rule
+from platform_storage.rules.trust_rules import role_workloads, shared_workloads
 
 RULES: dict[str, Rule] = {r.id: r for r in (*BUCKET_RULES, *STATEMENT_RULES, *DOCUMENT_RULES)}
 

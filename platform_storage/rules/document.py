@@ -14,7 +14,8 @@ from typing import Any
 
 from platform_storage.policy import as_list
 
-_REFERENCE = re.compile(r"^\$\{([A-Za-z0-9_.\-]+)\}$")
+# A whole Terraform reference, `${type.name.attribute}`.
+REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class TerraformDocument:
         """Statements (document form) of a policy given as a data-source reference or JSON."""
         if not isinstance(policy, str):
             return None
-        match = _REFERENCE.match(policy)
+        match = REFERENCE.fullmatch(policy)
         if match:
             address = match.group(1)
             if not (

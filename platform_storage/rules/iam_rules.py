@@ -1,4 +1,5 @@
-"""IAM invariants: small pure functions over the synthesized document. No CDK import.
+"""IAM invariants and their registry: small pure functions over the synthesized document (the
+trust rules live in `trust_rules`). No CDK import.
 
 - PS-IAM-1: no Allow of action `*` or `<service>:*`, nor of everything but a `NotAction` list.
 - PS-IAM-2: no identity grant of an S3 action on `*` or on a wildcard bucket (`arn:aws:s3:::*`,
@@ -19,67 +20,19 @@ case, with wildcards.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from platform_storage import workloads
-from platform_storage.policy import action_matches, as_list
-from platform_storage.rules.document import (
-    Block,
-    TerraformDocument,
-    iam_to_document_statements,
-)
+from platform_storage.policy import as_list
+from platform_storage.rules.document import REFERENCE, TerraformDocument
+from platform_storage.rules.iam_policies import ATTACHMENTS, allows, policies
 from platform_storage.rules.model import DocumentRule, Finding, PolicyKind, StatementRule
-from platform_storage.workloads import Workload
-
-# Resource arguments that hold a policy, and what kind of policy each is.
-POLICY_ARGUMENTS: dict[str, tuple[str, PolicyKind]] = {
-    "aws_iam_policy": ("policy", "identity"),
-    "aws_iam_role_policy": ("policy", "identity"),
-    "aws_iam_user_policy": ("policy", "identity"),
-    "aws_iam_group_policy": ("policy", "identity"),
-    "aws_iam_role": ("assume_role_policy", "trust"),
-    "aws_s3_bucket_policy": ("policy", "resource"),
-    "aws_kms_key": ("policy", "resource"),
-    "aws_secretsmanager_secret_policy": ("policy", "resource"),
-}
-# Attachments of managed policies: (resource type, argument holding the policy ARN).
-ATTACHMENTS = (
-    ("aws_iam_role_policy_attachment", "policy_arn"),
-    ("aws_iam_user_policy_attachment", "policy_arn"),
-    ("aws_iam_group_policy_attachment", "policy_arn"),
-    ("aws_iam_policy_attachment", "policy_arn"),
+from platform_storage.rules.trust_rules import (
+    one_workload_one_role,
+    trust_of_everyone,
+    web_identity_trust,
 )
-WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
-ASSUME_ACTIONS = ("sts:AssumeRole", WEB_IDENTITY, "sts:AssumeRoleWithSAML")
-OIDC_PROVIDER = "aws_iam_openid_connect_provider"
-POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
-POD_TAGS = (
-    "aws:RequestTag/eks-cluster-name",
-    "aws:RequestTag/kubernetes-namespace",
-    "aws:RequestTag/kubernetes-service-account",
-)
-# Keys that pin who may use an `*` principal to one account or organisation.
-PINNING_KEYS = {
-    "aws:principalaccount",
-    "aws:principalorgid",
-    "aws:principalarn",
-    "aws:sourceaccount",
-    "aws:sourcearn",
-}
-_DOCUMENT_REFERENCE = re.compile(r"\$\{data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.json\}")
-_REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
-
-
-def covers(statement: Mapping[str, Any], action: str) -> bool:
-    """Whether a statement (document form) applies to `action`, as IAM matches actions."""
-    not_actions = as_list(statement.get("not_actions"))
-    if not_actions:
-        return not any(action_matches(p, action) for p in not_actions)
-    return any(action_matches(p, action) for p in as_list(statement.get("actions")))
 
 
 def _resolved(resource: str, doc: TerraformDocument) -> str:
@@ -97,7 +50,7 @@ def _resolved(resource: str, doc: TerraformDocument) -> str:
             return "arn:aws:kms:region:account:key/key"
         return "reference"
 
-    return _REFERENCE.sub(replace, resource)
+    return REFERENCE.sub(replace, resource)
 
 
 def _is_wildcard_arn(resource: str, service: str) -> bool:
@@ -118,59 +71,8 @@ def _is_wildcard_arn(resource: str, service: str) -> bool:
     return any(w in part for part in (parts[3], parts[4], named) for w in "*?")
 
 
-@dataclass(frozen=True)
-class Policy:
-    block: Block
-    kind: PolicyKind
-    statements: list[Mapping[str, Any]]
-
-
-def _parsed(value: Any) -> list[Mapping[str, Any]] | None:
-    if not isinstance(value, str) or not value.lstrip().startswith("{"):
-        return None
-    try:
-        return list(iam_to_document_statements(json.loads(value)))
-    except ValueError:
-        return None
-
-
-def policies(doc: TerraformDocument) -> Iterator[Policy]:
-    """Every policy of the document with its kind. A `data.aws_iam_policy_document` takes the
-    kind of the arguments that reference it (identity when none does: the strictest rules)."""
-    referenced: dict[str, set[PolicyKind]] = {}
-
-    def note(value: Any, kind: PolicyKind) -> None:
-        if isinstance(value, str):
-            for name in _DOCUMENT_REFERENCE.findall(value):
-                referenced.setdefault(name, set()).add(kind)
-
-    for type_, (argument, kind) in POLICY_ARGUMENTS.items():
-        for block in doc.resources(type_):
-            value = block.config.get(argument)
-            note(value, kind)
-            parsed = _parsed(value)
-            if parsed is not None:
-                yield Policy(block, kind, parsed)
-    for role in doc.resources("aws_iam_role"):
-        for inline in as_list(role.config.get("inline_policy")):
-            value = inline.get("policy") if isinstance(inline, Mapping) else None
-            note(value, "identity")
-            parsed = _parsed(value)
-            if parsed is not None:
-                yield Policy(role, "identity", parsed)
-    for block in doc.blocks("data", "aws_iam_policy_document"):
-        statements = as_list(block.config.get("statement"))
-        kinds: set[PolicyKind] = referenced.get(block.name, {"identity"})
-        for kind in sorted(kinds):
-            yield Policy(block, kind, statements)
-
-
-def _allows(statement: Mapping[str, Any]) -> bool:
-    return bool(statement.get("effect", "Allow") == "Allow")
-
-
 def wildcard_actions(statement: Mapping[str, Any], doc: TerraformDocument) -> str | None:
-    if not _allows(statement):
+    if not allows(statement):
         return None
     if statement.get("not_actions"):
         return "allows every action but those in NotAction"
@@ -187,7 +89,7 @@ def _actions_of(statement: Mapping[str, Any], service: str) -> list[str]:
 
 
 def _on_wildcard(statement: Mapping[str, Any], service: str, doc: TerraformDocument) -> str | None:
-    if not _allows(statement):
+    if not allows(statement):
         return None
     actions = _actions_of(statement, service)
     wide = [
@@ -209,159 +111,6 @@ def kms_on_any_key(statement: Mapping[str, Any], doc: TerraformDocument) -> str 
     return _on_wildcard(statement, "kms", doc)
 
 
-def web_identity_trust(statement: Mapping[str, Any], doc: TerraformDocument) -> str | None:
-    if not _allows(statement) or not covers(statement, WEB_IDENTITY):
-        return None
-    issuers = [issuer_of(identifier, doc) for identifier in _principals(statement, "Federated")]
-    if not issuers or None in issuers:
-        return "web-identity trust without a Federated OIDC provider principal it can verify"
-    conditions = as_list(statement.get("condition"))
-    problems = []
-    for issuer in issuers:
-        for claim in ("sub", "aud"):
-            key = f"{issuer}:{claim}"
-            exact = [
-                c
-                for c in conditions
-                if c.get("test") == "StringEquals" and c.get("variable") == key
-            ]
-            loose = [c for c in conditions if c.get("variable") == key and c not in exact]
-            values = [v for c in exact for v in as_list(c.get("values"))]
-            if not values:
-                problems.append(f"no StringEquals on {key}")
-            elif any("*" in v or "?" in v for v in values):
-                problems.append(f"wildcard in {key}")
-            if loose:
-                problems.append(f"{key} is also matched with {loose[0].get('test')}")
-    return "web-identity trust: " + "; ".join(problems) if problems else None
-
-
-def trust_of_everyone(statement: Mapping[str, Any], doc: TerraformDocument) -> str | None:
-    if not _allows(statement) or not any(covers(statement, a) for a in ASSUME_ACTIONS):
-        return None
-    everyone = any(
-        principal.get("type") in ("*", "AWS") and "*" in as_list(principal.get("identifiers"))
-        for principal in as_list(statement.get("principals"))
-    )
-    pinned = any(
-        str(c.get("variable", "")).lower() in PINNING_KEYS
-        and str(c.get("test", "")).startswith(("StringEquals", "ArnEquals", "ArnLike"))
-        for c in as_list(statement.get("condition"))
-    )
-    if everyone and not pinned:
-        return "trust lets any principal of any account assume the role"
-    return None
-
-
-def _principals(statement: Mapping[str, Any], type_: str) -> list[str]:
-    return [
-        identifier
-        for principal in as_list(statement.get("principals"))
-        if principal.get("type") == type_
-        for identifier in as_list(principal.get("identifiers"))
-    ]
-
-
-def issuer_of(identifier: str, doc: TerraformDocument) -> str | None:
-    """The `<host/path>` an OIDC provider principal stands for, literal ARN or reference."""
-    if ":oidc-provider/" in identifier and not identifier.startswith("${"):
-        return identifier.split(":oidc-provider/", 1)[1]
-    prefix = "${" + OIDC_PROVIDER + "."
-    if identifier.startswith(prefix) and identifier.endswith(".arn}"):
-        block = doc.find(identifier[2:-5])
-        url = block.config.get("url") if block else None
-        if isinstance(url, str):
-            return url.removeprefix("https://")
-    return None
-
-
-def _exact(statement: Mapping[str, Any], variable: str) -> list[str | None]:
-    """The values a StringEquals condition allows for `variable`; [None] (any) without one."""
-    values = [
-        v
-        for c in as_list(statement.get("condition"))
-        if c.get("test") == "StringEquals" and c.get("variable") == variable
-        for v in as_list(c.get("values"))
-    ]
-    return list(values) or [None]
-
-
-def trusted_workloads(role: Block, doc: TerraformDocument) -> list[Workload]:
-    """The workloads a role's trust policy lets in (see `platform_storage.workloads`).
-
-    Other service principals (ECS tasks, S3 replication) assume a role only for resources
-    configured with that very role, so they tell no workload apart and are left out.
-    """
-    found: list[Workload] = []
-    for statement in doc.policy_statements(role.config.get("assume_role_policy")) or []:
-        if not _allows(statement) or not any(covers(statement, a) for a in ASSUME_ACTIONS):
-            continue
-        for identifier in _principals(statement, "Federated"):
-            issuer = issuer_of(identifier, doc)
-            subjects = _exact(statement, f"{issuer}:sub") if issuer else []
-            found += [workloads.web_identity(issuer, s) for s in subjects if issuer and s]
-        if POD_IDENTITY_SERVICE in _principals(statement, "Service"):
-            clusters, namespaces, names = (_exact(statement, tag) for tag in POD_TAGS)
-            found += [
-                workloads.pod_identity(c, n, s) for c in clusters for n in namespaces for s in names
-            ]
-        everyone = _principals(statement, "*")
-        found += [workloads.principal(arn) for arn in _principals(statement, "AWS") + everyone]
-    return found
-
-
-@dataclass(frozen=True)
-class RoleTrust:
-    """A role (by construct path and Terraform address) and the workloads it trusts."""
-
-    path: str
-    address: str
-    workloads: tuple[Workload, ...]
-
-
-def role_workloads(doc: TerraformDocument) -> list[RoleTrust]:
-    return [
-        RoleTrust(role.path, role.address, tuple(trusted_workloads(role, doc)))
-        for role in doc.resources("aws_iam_role")
-    ]
-
-
-def shared_workloads(
-    roles: Sequence[RoleTrust], earlier: Sequence[RoleTrust] | None = None
-) -> list[Finding]:
-    """A finding on each role that trusts a workload another role trusts: an earlier one of
-    `roles`, or, when `earlier` is given, one of `earlier` only (another stack's roles)."""
-    findings = []
-    index: workloads.WorkloadIndex[str] = workloads.WorkloadIndex()
-    for other in earlier or ():
-        for workload in other.workloads:
-            index.add(workload, other.path)
-    for role in roles:
-        clash = next(
-            ((path, mine) for mine in role.workloads if (path := index.find(mine)) is not None),
-            None,
-        )
-        if clash is not None:
-            path, workload = clash
-            findings.append(
-                Finding(
-                    "PS-IAM-5",
-                    role.path,
-                    role.address,
-                    f"trusts {workload.describe()}, which {path} trusts too: one workload could"
-                    " assume both roles, so they are not isolated",
-                )
-            )
-        if earlier is None:
-            for workload in role.workloads:
-                index.add(workload, role.path)
-    return findings
-
-
-def one_workload_one_role(doc: TerraformDocument) -> list[Finding]:
-    return shared_workloads(role_workloads(doc))
-
-
 def unreadable_attachments(doc: TerraformDocument) -> list[Finding]:
     """Attachments of policies the document does not hold (an AWS-managed policy, a policy of
     another stack): what they grant cannot be judged, so they are findings."""
@@ -369,7 +118,7 @@ def unreadable_attachments(doc: TerraformDocument) -> list[Finding]:
     for type_, argument in ATTACHMENTS:
         for block in doc.resources(type_):
             value = block.config.get(argument)
-            match = _REFERENCE.fullmatch(value) if isinstance(value, str) else None
+            match = REFERENCE.fullmatch(value) if isinstance(value, str) else None
             held = match is not None and match.group(1).startswith("aws_iam_policy.")
             if not held:
                 findings.append(

@@ -23,7 +23,7 @@ from platform_storage.cdk import (
 )
 from platform_storage.rules import RULES, check_document
 from platform_storage.rules.document import TerraformDocument
-from platform_storage.rules.iam_rules import RoleTrust, role_workloads, shared_workloads
+from platform_storage.rules.trust_rules import RoleTrust, role_workloads, shared_workloads
 
 RULES_ID = "platform-storage-rules"
 APP_RULES_ID = "platform-storage-app-rules"
