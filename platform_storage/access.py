@@ -86,9 +86,12 @@ KMS_WRITE_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 class StateOptions:
     """Extra rights for `AccessProfile.TF_STATE`.
 
-    `lockfile` = False: S3-native locking (`use_lockfile`, Terraform/OpenTofu >= 1.10) needs
-    Get/Put/Delete on `<prefix>/*.tflock`. `delete_state` = False: Terraform never deletes the state
-    object; OpenTofu's `workspace delete` does.
+    `lockfile` = False: adds Get/Put/Delete on `<prefix>/*.tflock`, which S3-native locking
+    (`use_lockfile = true`, Terraform/OpenTofu >= 1.10) needs; without it a backend with
+    `use_lockfile` fails at its first lock. (The configuration file's runners default to
+    `lockfile: true`, since their rendered backend locks.) `delete_state` = False: adds
+    `s3:DeleteObject` on state objects; Terraform never deletes one, OpenTofu's
+    `workspace delete` does.
     """
 
     lockfile: bool = False
