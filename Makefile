@@ -1,5 +1,6 @@
 # Two commands a newcomer needs: `make synth` and `make test` (each takes CDK=cdktn for the CDK
-# Terrain core). `make bench` measures. Every other target is a step of those.
+# Terrain core). `make bench` measures; `make docs` builds the API reference. Every other target is a
+# step of those.
 # Each install step leaves a stamp and re-runs only when its pinned inputs change.
 
 SHELL := /bin/bash
@@ -44,7 +45,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/.terraformrc
 export CHECKOV_BIN := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
 PIP_QUIET := --quiet --disable-pip-version-check --no-input
 
-.PHONY: synth test bench lint typecheck unit setup setup-dev clean
+.PHONY: synth test bench lint typecheck unit package docs setup setup-dev clean
 
 synth: setup
 	$(CLI) synth
@@ -52,7 +53,7 @@ synth: setup
 		\( -name cdk.tf.json -o -path '*/rendered/*' \) | sort
 
 test: setup-dev
-	$(MAKE) --no-print-directory lint typecheck unit
+	$(MAKE) --no-print-directory lint typecheck unit package
 
 bench: setup-dev
 	$(PY) bench/run.py $(BENCH_ARGS)
@@ -66,6 +67,19 @@ typecheck:
 
 unit:
 	$(PY) -m pytest
+
+# The wheel and sdist a release would publish, checked as PyPI checks them.
+package: setup-dev
+	rm -rf build dist  # setuptools would reuse a stale build/ and ship deleted modules
+	$(PY) -m build --no-isolation --outdir dist . > /dev/null
+	$(PY) -m twine check --strict dist/*
+
+# HTML reference of the public API (the constructs and the stacks), from the docstrings.
+DOCS_DIR ?= docs/api
+docs: setup-dev
+	PDOC_ALLOW_EXEC=1 $(PY) -m pdoc --docformat markdown --output-directory $(DOCS_DIR) \
+		platform_storage.constructs platform_storage.stacks \
+		'!platform_storage.constructs.' '!platform_storage.stacks.'
 
 setup: $(VENV)/.runtime node_modules/.installed $(NODE_STAMP)
 setup-dev: setup $(VENV)/.dev $(CHECKOV_VENV)/.installed
@@ -98,4 +112,4 @@ $(NODE22_DIR)/.installed:
 	touch $@
 
 clean:
-	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache build dist docs/api

@@ -4,4 +4,4 @@ Importing this package is cheap: the CDK and the AWS provider load only when a c
 module is imported (see `platform_storage.cdk`).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

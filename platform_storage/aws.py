@@ -283,8 +283,9 @@ def oidc_provider_id(issuer: str) -> str:
 
 @dataclass(frozen=True)
 class AwsAccount:
-    """Account id (12 digits, a string), partition (default `aws`) and region (of that
-    partition)."""
+    """The account and region a stack deploys to: `account_id` (12 digits, a string), `region`
+    (of that partition) and `partition` = "aws" (`aws-cn`, `aws-us-gov` for the others).
+    A value that breaks a rule raises `ValueError` naming each field."""
 
     account_id: str
     region: str
@@ -314,12 +315,15 @@ class AwsAccount:
         return f"arn:{self.partition}:iam::{self.account_id}:root"
 
     def role_arn(self, name: str, path: str = "/") -> str:
+        """The ARN of role `name`, `path` = "/" (a role's ARN carries its path)."""
         return f"arn:{self.partition}:iam::{self.account_id}:role{path}{name}"
 
     def user_arn(self, name: str, path: str = "/") -> str:
+        """The ARN of IAM user `name`, `path` = "/"."""
         return f"arn:{self.partition}:iam::{self.account_id}:user{path}{name}"
 
     def oidc_provider_arn(self, issuer: str) -> str:
+        """The ARN the account's IAM OIDC provider for `issuer` has (one per issuer)."""
         return (
             f"arn:{self.partition}:iam::{self.account_id}:oidc-provider/{issuer_host_path(issuer)}"
         )

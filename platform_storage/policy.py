@@ -37,7 +37,11 @@ ANYONE = Principal(type="*", identifiers=("*",))
 
 @dataclass(frozen=True)
 class PolicyStatement:
-    """One IAM statement. Actions, resources and principals are tuples so statements hash."""
+    """One IAM statement. Actions, resources and principals are tuples so statements hash.
+
+    `sid`, `effect` and `actions` are required; `resources` = () (a trust policy has none),
+    `principals` = () (an identity policy has none), `conditions` = ().
+    """
 
     sid: str
     effect: Effect

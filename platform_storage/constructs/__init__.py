@@ -1,4 +1,8 @@
-"""Reusable constructs. Importing this package loads the CDK core and the AWS provider."""
+"""Reusable constructs. Importing this package loads the CDK core and the AWS provider.
+
+The public API is what this package exports (`__all__`) and `platform_storage.stacks`; modules
+whose names start with `_` are private, and so is every module outside these two packages.
+"""
 
 from platform_storage.access import AccessProfile, StateOptions
 from platform_storage.aws import AwsAccount
@@ -18,7 +22,7 @@ from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.constructs.private_bucket import PrivateBucket
 from platform_storage.constructs.state_bucket import StateBucket
 from platform_storage.constructs.static_credentials import StaticCredentials
-from platform_storage.constructs.workload_role import WorkloadIdentity, WorkloadRole
+from platform_storage.constructs.workload_role import RoleOptions, WorkloadIdentity, WorkloadRole
 from platform_storage.policy import Condition, PolicyStatement, Principal
 from platform_storage.rules.validation import apply_rules, suppress
 from platform_storage.trust import ServiceAccount
@@ -41,6 +45,7 @@ __all__ = [
     "Principal",
     "PrivateBucket",
     "Replication",
+    "RoleOptions",
     "ServiceAccount",
     "StateBucket",
     "StateOptions",

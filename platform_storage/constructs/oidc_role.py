@@ -8,7 +8,9 @@ from typing import Unpack
 from platform_storage.aws import AwsAccount, issuer_host_path, issuer_problems, oidc_provider_id
 from platform_storage.cdk import Construct, IamOpenidConnectProvider, stack_of
 from platform_storage.constructs._arguments import checked, path_of, refuse
-from platform_storage.constructs.workload_role import RoleOptions, WorkloadRole, role_problems
+from platform_storage.constructs._identity_checks import role_problems
+from platform_storage.constructs._oidc_provider import oidc_provider_for
+from platform_storage.constructs.workload_role import RoleOptions, WorkloadRole
 from platform_storage.trust import STS_AUDIENCE, claim_problems, web_identity_trust
 
 
@@ -83,25 +85,3 @@ class OidcFederatedRole(WorkloadRole):
         self.issuer = issuer
         self.audience = audience
         self.subjects = tuple(subjects)
-
-
-def oidc_provider_for(
-    scope: Construct, issuer: str, audience: str
-) -> tuple[IamOpenidConnectProvider, bool]:
-    """The stack's IAM OIDC provider for `issuer`, created once however many roles trust it
-    (IAM allows one provider per issuer and account), and whether this call created it. Its
-    client ids are the audiences asked for."""
-    stack = stack_of(scope)
-    id = oidc_provider_id(issuer)
-    found = stack.node.try_find_child(id)
-    if isinstance(found, IamOpenidConnectProvider) and found.url_input != issuer:
-        raise ValueError(
-            f"{stack.node.path}: the IAM OIDC providers of {issuer!r} and {found.url_input!r}"
-            f" would both be {id!r}; create one of them outside this stack"
-        )
-    if isinstance(found, IamOpenidConnectProvider):
-        audiences = list(found.client_id_list_input or [])
-        if audience not in audiences:
-            found.client_id_list = [*audiences, audience]
-        return found, False
-    return IamOpenidConnectProvider(stack, id, url=issuer, client_id_list=[audience]), True

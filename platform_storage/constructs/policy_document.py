@@ -1,9 +1,8 @@
-"""`PolicyDocument`: an IAM policy kept as `data.aws_iam_policy_document`, and `GrantPolicy`,
-the policy an identity's grants land in."""
+"""`PolicyDocument`: an IAM policy kept as `data.aws_iam_policy_document`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from platform_storage.cdk import (
     Construct,
@@ -22,7 +21,8 @@ class PolicyDocument:
     Rendered as `data.aws_iam_policy_document` (created in `scope` under `id`) rather than a JSON
     string: checkov evaluates its deeper IAM checks only for that form (a JSON string is silently
     skipped), and the AWS provider normalises the JSON so plans show no spurious diffs. Statement
-    ids must be unique. Not a construct of its own: a wrapper construct would add a node, and a
+    ids must be unique. `statements` = (): the first statements; more through `add_statements`.
+    Not a construct of its own: a wrapper construct would add a node, and a
     jsii round trip, to every policy of every identity.
     """
 
@@ -72,44 +72,6 @@ class PolicyDocument:
     def json(self) -> str:
         """The rendered policy JSON (a Terraform reference, known at apply time)."""
         return self.data.json
-
-
-class GrantPolicy:
-    """The policy an identity's grants land in, written with the first grant (IAM rejects a
-    policy without statements): its document `<id>-document` in `scope`, and whatever
-    `attach(document)` creates to hold it (an inline role policy, or a managed policy and its
-    attachment)."""
-
-    def __init__(
-        self, scope: Construct, id: str, attach: Callable[[PolicyDocument], object]
-    ) -> None:
-        self._scope = scope
-        self._id = id
-        self._attach = attach
-        self.document: PolicyDocument | None = None
-
-    @property
-    def statements(self) -> tuple[PolicyStatement, ...]:
-        return self.document.statements if self.document else ()
-
-    def check(self, statements: Iterable[PolicyStatement]) -> None:
-        """What `add` would refuse, without adding anything."""
-        if self.document is not None:
-            self.document.check(statements)
-        else:
-            sids = [s.sid for s in statements]
-            repeated = {sid for sid in sids if sids.count(sid) > 1}
-            if repeated:
-                raise ValueError(
-                    f"{self._scope.node.path}: statement ids {sorted(repeated)} repeat"
-                )
-
-    def add(self, *statements: PolicyStatement) -> None:
-        if self.document is not None:
-            self.document.add_statements(*statements)
-            return
-        self.document = PolicyDocument(self._scope, f"{self._id}-document", statements=statements)
-        self._attach(self.document)
 
 
 def _render(statement: PolicyStatement) -> DataAwsIamPolicyDocumentStatement:

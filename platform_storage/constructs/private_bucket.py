@@ -40,8 +40,8 @@ from platform_storage.cdk import (
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA as SseByDefault,  # noqa: E501
 )
 from platform_storage.constructs._arguments import checked, path_of, refuse
-from platform_storage.constructs.bucket_key import bucket_key
-from platform_storage.constructs.bucket_replication import replicate
+from platform_storage.constructs._bucket_key import bucket_key
+from platform_storage.constructs._bucket_replication import replicate
 from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.constructs.workload_role import WorkloadIdentity
 from platform_storage.naming import bucket_name_problems, is_token, tags_problems
@@ -228,7 +228,7 @@ class PrivateBucket(Construct):
 
     @checked
     def arn_for_objects(self, prefix: str | None = None) -> str:
-        """ARN of every object under `prefix/` (normalised), or of every object when None."""
+        """ARN of every object under `prefix/` (normalised); `prefix` = None: of every object."""
         if prefix is None:
             return f"{self.bucket_arn}/*"
         return f"{self.bucket_arn}/{normalize_prefix(prefix)}/*"
@@ -243,6 +243,9 @@ class PrivateBucket(Construct):
         state: StateOptions = NO_STATE_OPTIONS,
     ) -> None:
         """Give `identity` the actions of `profile` on this bucket, or only under `prefix/`.
+
+        `prefix` = None: the whole bucket. `state` = `StateOptions()`: the extra rights of the
+        `tf-state` profile (lock files, deleting state), all off; ignored by other profiles.
 
         Every grant goes through `platform_storage.access.access_statements`. The bucket's KMS key
         (created or given) is added with exactly the key actions the profile needs. Grants on one
@@ -283,7 +286,8 @@ class PrivateBucket(Construct):
 
     @checked
     def grant_read(self, identity: WorkloadIdentity, prefix: str | None = None) -> None:
-        """`grant(identity, AccessProfile.READ_ONLY, prefix=prefix)`."""
+        """`grant(identity, AccessProfile.READ_ONLY, prefix=prefix)`: read and list only.
+        `prefix` = None: the whole bucket."""
         self.grant(identity, AccessProfile.READ_ONLY, prefix=prefix)
 
     @checked
@@ -296,6 +300,8 @@ class PrivateBucket(Construct):
         delete_state: bool = False,
     ) -> None:
         """`grant(identity, AccessProfile.TF_STATE, ...)`: a Terraform/OpenTofu S3 backend.
+
+        `prefix` = None: the whole bucket, which the identity then has to itself;
         `lockfile` = False: rights on `<prefix>/*.tflock` for S3-native locking;
         `delete_state` = False: `s3:DeleteObject` on the state objects."""
         self.grant(

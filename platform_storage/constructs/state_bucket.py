@@ -22,6 +22,9 @@ class StateBucket(PrivateBucket):
       keep them longer but never shorter (a rollback needs the versions from before a bad
       apply).
 
+    Keyword-only arguments: `bucket_name` (required); `options` = `BucketOptions()`, as for
+    `PrivateBucket`; `tags` = None: tags on the bucket (provider default tags apply on top).
+
     The synth-time rules hold it to the state-bucket invariants too (PS-S3-5, PS-S3-6).
 
     Rolling back a state file: list its versions

@@ -17,9 +17,10 @@ from platform_storage.cdk import (
     TerraformOutput,
 )
 from platform_storage.constructs._arguments import checked, path_of, refuse
+from platform_storage.constructs._grant_policy import GrantPolicy
+from platform_storage.constructs._identity_checks import identity_problems
 from platform_storage.constructs._stack_data import claim_output_names, output_name_problems
-from platform_storage.constructs.policy_document import GrantPolicy, PolicyDocument
-from platform_storage.constructs.workload_role import identity_problems
+from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.naming import IDENTIFIER, output_name
 from platform_storage.policy import PolicyStatement
 
@@ -138,4 +139,5 @@ class StaticCredentials(Construct):
         self._grants.check(statements)
 
     def add_policy_statements(self, *statements: PolicyStatement) -> None:
+        """Add statements to the user's managed policy (attached through its group)."""
         self._grants.add(*statements)

@@ -152,6 +152,7 @@ class AppPlan:
         return found
 
     def providers_in(self, stack: str) -> list[OidcProvider]:
+        """The IAM OIDC providers the stack named `stack` creates."""
         return [p for p in self.oidc_providers if p.stack == stack]
 
     @property

@@ -65,7 +65,7 @@ class PlatformStack(TerraformStack):
         *,
         sensitive: bool = False,
     ) -> TerraformOutput:
-        """An output named exactly `name` (dashes become underscores)."""
+        """An output named exactly `name` (dashes become underscores); `sensitive` = False."""
         # An output directly under the stack takes its id as its name: no override needed.
         return TerraformOutput(
             self,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from platform_storage.access import AccessProfile
 from platform_storage.cdk import Construct
 from platform_storage.constructs import PrivateBucket, StateBucket, WorkloadIdentity
-from platform_storage.constructs.oidc_role import oidc_provider_for
+from platform_storage.constructs._oidc_provider import oidc_provider_for
 from platform_storage.plan import MASSDRIVER_STACK, AppPlan, BucketPlan, IdentityPlan
+from platform_storage.stacks._identities import create_identity
 from platform_storage.stacks.base import PlatformStack
-from platform_storage.stacks.identities import create_identity
 
 
 class MassdriverStorageStack(PlatformStack):

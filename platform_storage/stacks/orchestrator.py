@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from platform_storage.cdk import Annotations, Construct
 from platform_storage.constructs import KeySecrets, StateBucket, StaticCredentials
-from platform_storage.constructs.oidc_role import oidc_provider_for
+from platform_storage.constructs._oidc_provider import oidc_provider_for
 from platform_storage.naming import shorten
 from platform_storage.plan import ORCHESTRATOR_STACK, AppPlan
+from platform_storage.stacks._identities import create_identity
 from platform_storage.stacks.base import PlatformStack
-from platform_storage.stacks.identities import create_identity
 
 
 class OrchestratorStateStack(PlatformStack):
