@@ -66,10 +66,12 @@ PROFILE_ACTIONS: dict[AccessProfile, ProfileActions] = {
         objects=("s3:DeleteObject", "s3:GetObject", "s3:PutObject"),
         listing=("s3:ListBucket",),
     ),
-    # The S3 backend of Terraform / OpenTofu. Delete and lockfiles are options (see StateAccess).
+    # The S3 backend of Terraform / OpenTofu. Delete and lockfiles are options (see
+    # StateOptions). Reading the state's older versions lets the runner's own identity list and
+    # roll back its environments (`python -m platform_storage state`); it writes no version.
     AccessProfile.TF_STATE: ProfileActions(
-        objects=("s3:GetObject", "s3:PutObject"),
-        listing=("s3:ListBucket",),
+        objects=("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"),
+        listing=("s3:ListBucket", "s3:ListBucketVersions"),
     ),
     AccessProfile.READ_ONLY: ProfileActions(
         objects=("s3:GetObject",),

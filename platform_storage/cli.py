@@ -1,4 +1,5 @@
-"""Command line: `python -m platform_storage validate|render|synth`, and the app entry point.
+"""Command line: `python -m platform_storage validate|render|synth`, the day-two commands
+`migrate|state|report`, and the app entry point.
 
 Validation never imports the CDK, so a bad file is reported in a fraction of a second, with every
 problem on its own line as `<path>: <problem>`, exit status 2, and nothing written.
@@ -12,15 +13,33 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from platform_storage.config import DEFAULT_CONFIG, ConfigError
+from platform_storage.migrate import command as migrate_command
 from platform_storage.plan import AppPlan, StaticKeys, load_plan
+from platform_storage.state import command as state_command
 
 CONFIG_VARIABLE = "PLATFORM_STORAGE_CONFIG"
 EXIT_INVALID = 2
 MAX_PROBLEMS = 100
 MAX_LINE = 500
+
+
+class DayTwoCommand(Protocol):
+    """A day-two command module: adds its parser, checks its flags (before the configuration
+    loads), runs with the plan; `ValueError` is a usage error (exit 2)."""
+
+    def add_parser(self, commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
+
+    def check_flags(self, args: argparse.Namespace) -> None: ...
+
+    def run(
+        self, args: argparse.Namespace, plan: AppPlan, stdout: TextIO, stderr: TextIO
+    ) -> int: ...
+
+
+DAY_TWO: dict[str, DayTwoCommand] = {"migrate": migrate_command, "state": state_command}
 
 
 def config_path(explicit: str | None = None) -> Path:
@@ -95,12 +114,27 @@ def main(
     render.add_argument("--outdir", type=Path, default=None)
     synth = commands.add_parser("synth", help="synthesize the stacks and render (no CDKTF CLI)")
     synth.add_argument("file", nargs="?")
+    for command in DAY_TWO.values():
+        command.add_parser(commands)
     args = parser.parse_args(argv)
 
-    path = config_path(args.file)
+    day_two = DAY_TWO.get(args.command)
+    if day_two is not None:
+        try:
+            day_two.check_flags(args)
+        except ValueError as error:
+            print(f"{args.command}: {error}", file=stderr)
+            return EXIT_INVALID
+    path = config_path(getattr(args, "file", None) or getattr(args, "config", None))
     plan = load_or_report(path, stderr)
     if plan is None:
         return EXIT_INVALID
+    if day_two is not None:
+        try:
+            return day_two.run(args, plan, stdout, stderr)
+        except ValueError as error:
+            print(f"{args.command}: {error}", file=stderr)
+            return EXIT_INVALID
     if args.command == "validate":
         print(f"{path}: valid", file=stdout)
         return 0

@@ -25,8 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import yaml
 
 from platform_storage.analysis import SystemModel
+from platform_storage.plan import RunnerPlan
+from tests.apps import SynthesizedApp
 from tests.conftest import ROOT
 
 ACCOUNT = "123456789012"
@@ -290,3 +293,31 @@ def job_environment(document: Mapping[str, Any]) -> dict[str, str]:
         return {k: str(v) for k, v in job["environment"].items()}
     (main,) = [c for c in job["pod_template"]["spec"]["containers"] if c["name"] == "main"]
     return {e["name"]: str(e["value"]) for e in main["env"] if "value" in e}
+
+
+class Peer:
+    """One synthesized app loaded into its own local S3 API."""
+
+    def __init__(self, app: SynthesizedApp, workdir: Path) -> None:
+        self.app = app
+        self.model = SystemModel.from_stacks(app.stacks)
+        self.server = MotoServer(workdir, app.plan.account.region)
+        try:
+            self.credentials = self.server.load(self.model)
+        except BaseException:
+            self.server.stop()
+            raise
+        self.terraform = Terraform(self.server, workdir / "terraform")
+
+    @property
+    def runners(self) -> tuple[RunnerPlan, ...]:
+        return self.app.plan.orchestrator.runners if self.app.plan.orchestrator else ()
+
+    def env(self, runner: RunnerPlan) -> dict[str, str]:
+        document = yaml.safe_load(self.app.rendered[runner.files.document])
+        credentials: Credentials = self.credentials[runner.identity.name]
+        return self.terraform.environment(credentials, job_environment(document))
+
+    def state(self, bucket: str, key: str) -> dict[str, Any]:
+        body = self.server.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+        return dict(json.loads(body))

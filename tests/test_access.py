@@ -69,14 +69,14 @@ def test_tf_state_profile_reads_and_writes_under_the_prefix_only() -> None:
         {
             "Sid": f"{statement_stem('Bucket', 'team')}List",
             "Effect": "Allow",
-            "Action": "s3:ListBucket",
+            "Action": ["s3:ListBucket", "s3:ListBucketVersions"],
             "Resource": BUCKET,
             "Condition": {"StringLike": {"s3:prefix": ["team/", "team/*"]}},
         },
         {
             "Sid": f"{statement_stem('Bucket', 'team')}Objects",
             "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
             "Resource": f"{BUCKET}/team/*",
         },
     ]

@@ -12,25 +12,21 @@ against IAM's own wildcard rules instead, and named as moto's divergence.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from platform_storage.analysis import SystemModel
 from platform_storage.analysis.evaluate import Policies, statements_of
 from platform_storage.plan import RunnerPlan, parse_plan
 from tests.apps import APP_CONFIGS, SynthesizedApp, synth_app
 from tests.generated import stems_config
-from tests.s3_peer import Credentials, MotoServer, Terraform, job_environment
+from tests.s3_peer import Peer, Terraform
 
 pytestmark = pytest.mark.skipif(
     Terraform.binary is None,
@@ -38,34 +34,6 @@ pytestmark = pytest.mark.skipif(
 )
 SCENARIOS = [*sorted(APP_CONFIGS), "stems"]
 DENIED = re.compile(r"StatusCode: 403|AccessDenied|Forbidden")
-
-
-class Peer:
-    """One synthesized app loaded into its own local S3 API."""
-
-    def __init__(self, app: SynthesizedApp, workdir: Path) -> None:
-        self.app = app
-        self.model = SystemModel.from_stacks(app.stacks)
-        self.server = MotoServer(workdir, app.plan.account.region)
-        try:
-            self.credentials = self.server.load(self.model)
-        except BaseException:
-            self.server.stop()
-            raise
-        self.terraform = Terraform(self.server, workdir / "terraform")
-
-    @property
-    def runners(self) -> tuple[RunnerPlan, ...]:
-        return self.app.plan.orchestrator.runners if self.app.plan.orchestrator else ()
-
-    def env(self, runner: RunnerPlan) -> dict[str, str]:
-        document = yaml.safe_load(self.app.rendered[runner.files.document])
-        credentials: Credentials = self.credentials[runner.identity.name]
-        return self.terraform.environment(credentials, job_environment(document))
-
-    def state(self, bucket: str, key: str) -> dict[str, Any]:
-        body = self.server.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
-        return dict(json.loads(body))
 
 
 @pytest.fixture(scope="module", params=SCENARIOS)

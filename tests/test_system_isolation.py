@@ -109,8 +109,12 @@ def intent(plan: AppPlan, model: SystemModel) -> dict[str, Intent]:
         for runner in orch.runners:
             name = runner.identity.name
             state = Scope("objects", arn, runner.prefix)
-            add(name, ("s3:GetObject", "s3:PutObject"), state)
-            add(name, ("s3:ListBucket",), Scope("listing", arn, runner.prefix))
+            add(name, ("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"), state)
+            add(
+                name,
+                ("s3:ListBucket", "s3:ListBucketVersions"),
+                Scope("listing", arn, runner.prefix),
+            )
             if runner.settings.delete_state:
                 add(name, ("s3:DeleteObject",), state)
             elif runner.settings.lockfile:

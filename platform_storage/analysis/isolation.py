@@ -34,7 +34,8 @@ from platform_storage.analysis.model import Identity, SystemModel
 
 # What a well-behaved client sends: TLS 1.3. The TLS-only bucket policies then deny nothing.
 CLIENT = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.3"}
-LISTING = "s3:ListBucket"
+# Bucket-level actions whose reach is the listings an `s3:prefix` condition allows.
+LISTING_ACTIONS = frozenset({"s3:ListBucket", "s3:ListBucketVersions"})
 _OBJECT_ARN = re.compile(r"(arn:[^:]+:s3:::[^/*?]+)/(.*)")
 
 
@@ -138,7 +139,7 @@ def _candidates(action: str, policies: Policies) -> set[Scope]:
             continue
         for resource in statement.resources:
             match = _OBJECT_ARN.fullmatch(resource)
-            if action == LISTING and not match:
+            if action in LISTING_ACTIONS and not match:
                 found |= _listing_scopes(resource, statement)
             elif match:
                 found.add(
@@ -192,7 +193,7 @@ def _prove(action: str, policies: Policies) -> tuple[frozenset[Scope], str | Non
     ctx = Context(fixed=CLIENT)
     cases = policies.cases(action, ctx)
     candidates = _candidates(action, policies)
-    if action == LISTING:
+    if action in LISTING_ACTIONS:
         return _prove_listing(candidates, cases, ctx)
     resource = z3.String("resource")
     full = {

@@ -1,0 +1,85 @@
+"""S3 clients for the day-two commands, built from the standard AWS settings.
+
+The destination (and `state`) use the SDK's own chain: `AWS_PROFILE`, `AWS_REGION`,
+`AWS_ENDPOINT_URL_S3`, the shared config file (`s3 = addressing_style = path` included). A
+migration's source is a MinIO, reached with its own keys and path-style addressing. Retries are
+the SDK's standard mode; the commands retry whole objects on top of that.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+# Errors worth another attempt: throttling, server faults, timeouts, broken connections.
+_RETRYABLE_CODES = {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable", "503"}
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How to reach one S3 API. `endpoint` = None: the SDK's (AWS, or `AWS_ENDPOINT_URL_S3`);
+    `profile` = None: the SDK's chain; `access_key_id`/`secret_access_key` = None: from the
+    profile or chain; `path_style` = False; `region` = None: the SDK's; `timeout` = 60 seconds
+    per connect and per read; `pool` = 10 connections."""
+
+    endpoint: str | None = None
+    profile: str | None = None
+    region: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    session_token: str | None = None
+    path_style: bool = False
+    timeout: float = 60.0
+    pool: int = 10
+
+
+def s3_client(settings: ClientSettings) -> Any:
+    """A thread-safe S3 client (boto3 clients may be shared across threads)."""
+    session = boto3.session.Session(profile_name=settings.profile)
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=settings.timeout,
+        read_timeout=settings.timeout,
+        max_pool_connections=settings.pool,
+        s3={"addressing_style": "path"} if settings.path_style else None,
+    )
+    return session.client(
+        "s3",
+        endpoint_url=settings.endpoint,
+        region_name=settings.region or session.region_name or os.environ.get("AWS_REGION"),
+        aws_access_key_id=settings.access_key_id,
+        aws_secret_access_key=settings.secret_access_key,
+        aws_session_token=settings.session_token,
+        config=config,
+    )
+
+
+def error_code(error: BaseException) -> str:
+    """The S3 error code of a client error (`NoSuchKey`, `AccessDenied`, ...), else the
+    exception's class name."""
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", "ClientError"))
+    return type(error).__name__
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether another attempt may succeed: not for a refusal (4xx) such as AccessDenied."""
+    if isinstance(error, ClientError):
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        return status >= 500 or status in (408, 429) or error_code(error) in _RETRYABLE_CODES
+    return isinstance(error, BotoCoreError | OSError) or type(error).__module__.startswith(
+        ("s3transfer", "urllib3")
+    )
+
+
+def is_missing(error: BaseException) -> bool:
+    """A 404: the object (or version) is not there."""
+    if not isinstance(error, ClientError):
+        return False
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status == 404 or error_code(error) in ("NoSuchKey", "404", "NotFound")

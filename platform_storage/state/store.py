@@ -1,0 +1,155 @@
+"""Where a runner keeps its environments' state, `(<path_prefix>/)<environment uuid>.tfstate`,
+and what S3 holds of it: the current object, its versions and the S3-native lock file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from platform_storage.s3_clients import is_missing
+from platform_storage.state.tfstate import StateError, StateInfo, info, parse
+
+SUFFIX = ".tfstate"
+LOCK_SUFFIX = ".tflock"
+READERS = 16  # state objects are small: fetch many at once
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A runner's bucket and prefix (None: the bucket's root)."""
+
+    bucket: str
+    prefix: str | None
+
+    def key(self, environment: str) -> str:
+        return f"{self.prefix}/{environment}{SUFFIX}" if self.prefix else f"{environment}{SUFFIX}"
+
+    def lock_key(self, environment: str) -> str:
+        return self.key(environment) + LOCK_SUFFIX
+
+
+@dataclass(frozen=True)
+class StateObject:
+    """One environment's current state, or one version of it. `info` is None for a delete
+    marker or when the content is no state (`problem` says why)."""
+
+    key: str
+    version_id: str | None
+    last_modified: datetime
+    size: int
+    is_latest: bool
+    delete_marker: bool = False
+    info: StateInfo | None = None
+    problem: str | None = None
+
+
+def _parallel(function: Callable[[T], R], items: list[T]) -> list[R]:
+    if not items:
+        return []
+    with ThreadPoolExecutor(min(READERS, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
+class StateStore:
+    def __init__(self, client: Any, location: Location) -> None:
+        self.client = client
+        self.location = location
+
+    def environments(self) -> list[StateObject]:
+        """Each `<uuid>.tfstate` directly under the prefix, with what its content says."""
+        prefix = f"{self.location.prefix}/" if self.location.prefix else ""
+        listed: list[dict[str, Any]] = []
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.location.bucket, Prefix=prefix, Delimiter="/"):
+            listed += [o for o in page.get("Contents", []) if o["Key"].endswith(SUFFIX)]
+        return _parallel(self._current, listed)
+
+    def _current(self, listed: dict[str, Any]) -> StateObject:
+        state, problem = self._read_info(listed["Key"], None)
+        return StateObject(
+            key=listed["Key"],
+            version_id=None,
+            last_modified=listed["LastModified"],
+            size=int(listed["Size"]),
+            is_latest=True,
+            info=state,
+            problem=problem,
+        )
+
+    def versions(self, environment: str) -> list[StateObject]:
+        """Every version of the environment's state, newest first, delete markers included."""
+        key = self.location.key(environment)
+        found: list[dict[str, Any]] = []
+        paginator = self.client.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=self.location.bucket, Prefix=key):
+            found += [dict(v, Marker=False) for v in page.get("Versions", []) if v["Key"] == key]
+            found += [
+                dict(v, Marker=True, Size=0)
+                for v in page.get("DeleteMarkers", [])
+                if v["Key"] == key
+            ]
+        found.sort(key=lambda v: (v["LastModified"], v.get("IsLatest", False)), reverse=True)
+        return _parallel(self._version, found)
+
+    def _version(self, listed: dict[str, Any]) -> StateObject:
+        state, problem = (None, None)
+        if not listed["Marker"]:
+            state, problem = self._read_info(listed["Key"], listed["VersionId"])
+        return StateObject(
+            key=listed["Key"],
+            version_id=listed["VersionId"],
+            last_modified=listed["LastModified"],
+            size=int(listed["Size"]),
+            is_latest=bool(listed.get("IsLatest")),
+            delete_marker=listed["Marker"],
+            info=state,
+            problem=problem,
+        )
+
+    def _read_info(self, key: str, version_id: str | None) -> tuple[StateInfo | None, str | None]:
+        try:
+            document, _, _ = self.read_key(key, version_id)
+        except StateError as error:
+            return None, str(error)
+        return info(document), None
+
+    def read(
+        self, environment: str, version_id: str | None = None
+    ) -> tuple[dict[str, Any], str, str]:
+        """The state document, its version id and ETag (the current version when None)."""
+        return self.read_key(self.location.key(environment), version_id)
+
+    def read_key(self, key: str, version_id: str | None) -> tuple[dict[str, Any], str, str]:
+        extra = {"VersionId": version_id} if version_id else {}
+        response = self.client.get_object(Bucket=self.location.bucket, Key=key, **extra)
+        content = response["Body"].read()
+        return parse(content), str(response.get("VersionId")), str(response["ETag"])
+
+    def lock(self, environment: str) -> datetime | None:
+        """When the environment's lock file was written, or None when there is none."""
+        try:
+            head = self.client.head_object(
+                Bucket=self.location.bucket, Key=self.location.lock_key(environment)
+            )
+        except Exception as error:
+            if is_missing(error):
+                return None
+            raise
+        modified: datetime = head["LastModified"]
+        return modified
+
+    def write(self, environment: str, content: bytes, *, if_match: str) -> str:
+        """A new current version, only if the current one is still `if_match` (its ETag)."""
+        response = self.client.put_object(
+            Bucket=self.location.bucket,
+            Key=self.location.key(environment),
+            Body=content,
+            ContentType="application/json",
+            IfMatch=if_match,
+        )
+        return str(response.get("VersionId"))
