@@ -1,4 +1,5 @@
-"""The ready app, in one pass: plan -> stacks and rendered files, both from the plan -> write.
+"""The ready app, in one pass: plan -> stacks and rendered files, both from the plan -> write;
+the access report is computed from the synthesized stacks before anything is published.
 
 A synth writes into a staging directory beside the output directory and moves the result into
 place only once every stack has passed its rules, so a failed synth leaves the previous output
@@ -12,6 +13,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from platform_storage.access_report.files import access_report_files
+from platform_storage.analysis import load_stacks
 from platform_storage.cdk import App
 from platform_storage.plan import MASSDRIVER_STACK, ORCHESTRATOR_STACK, AppPlan
 from platform_storage.render.files import RenderedFiles, render, write_rendered
@@ -65,10 +68,11 @@ def synth_and_render(plan: AppPlan, outdir: str | None = None) -> tuple[Path, Pa
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         build_app(plan, files, str(staging)).synth()
+        report = access_report_files(load_stacks(str(staging)))
         _publish(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return target, write_rendered(target, files.by_path(plan))
+    return target, write_rendered(target, {**files.by_path(plan), **report})
 
 
 def _publish(staging: Path, target: Path) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from platform_storage.access_report import command as report_command
 from platform_storage.config import DEFAULT_CONFIG, ConfigError
 from platform_storage.migrate import command as migrate_command
 from platform_storage.plan import AppPlan, StaticKeys, load_plan
@@ -39,7 +40,11 @@ class DayTwoCommand(Protocol):
     ) -> int: ...
 
 
-DAY_TWO: dict[str, DayTwoCommand] = {"migrate": migrate_command, "state": state_command}
+DAY_TWO: dict[str, DayTwoCommand] = {
+    "migrate": migrate_command,
+    "state": state_command,
+    "report": report_command,
+}
 
 
 def config_path(explicit: str | None = None) -> Path:
@@ -150,6 +155,8 @@ def _render(
     stdout: TextIO,
     stderr: TextIO,
 ) -> int:
+    from platform_storage.access_report.files import access_report_files
+    from platform_storage.analysis import load_stacks
     from platform_storage.render.files import render, write_rendered
 
     keys = None
@@ -186,6 +193,8 @@ def _render(
             return EXIT_INVALID
     target = outdir or default_outdir()
     files = render(plan, keys).by_path(plan)
+    # rendered/ is replaced as a whole: the access report of the synthesized stacks stays in it.
+    files.update(access_report_files(load_stacks(str(target))))
     written = write_rendered(target, files)
     secret = [name for name, file in files.items() if file.secret]
     for name in sorted(files):

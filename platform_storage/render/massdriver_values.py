@@ -33,6 +33,12 @@ def massdriver_values(plan: MassdriverPlan, keys: Mapping[str, str] | None = Non
         f"Apply: helm upgrade {md.release} <chart> -n {md.namespace} --reuse-values"
         " -f massdriver-values.yaml",
     ]
+    if plan.storage is not None or plan.argo is not None:
+        # Switching first loses the data: the chart copies nothing out of MinIO.
+        header.append(
+            "Before applying: copy MinIO's data with `python -m platform_storage migrate"
+            " --from-endpoint <MinIO URL>` (README, day two: the sequence ends with this upgrade)."
+        )
     values: dict[str, Any] = {}
     static_pending = False
 

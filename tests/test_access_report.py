@@ -1,0 +1,138 @@
+"""The access report `make synth` writes: the Markdown table (snapshot per example), the SVG
+diagram checked edge by edge against the table, and the rows against the plan."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from platform_storage.access_report.diagram import render_svg
+from platform_storage.access_report.model import entries
+from platform_storage.analysis import SystemModel
+from platform_storage.cli import main
+from tests.apps import APP_CONFIGS, SynthesizedApp
+
+SVG = "{http://www.w3.org/2000/svg}"
+MARKDOWN = "access-report.md"
+DIAGRAM = "access-report.svg"
+
+
+def table_rows(markdown: str) -> list[list[str]]:
+    lines = [line for line in markdown.splitlines() if line.startswith("| ")][1:]
+    return [[cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+
+
+def table_edges(markdown: str) -> set[tuple[str, str]]:
+    found = set()
+    for workloads, identity, target, *_ in table_rows(markdown):
+        found |= {(w.replace("\\|", "|"), identity) for w in workloads.split("<br>")}
+        if target != "(nothing)":
+            found.add((identity, target))
+    return found
+
+
+def svg_ids(svg: str, kind: str) -> set[str]:
+    root = ET.fromstring(svg)
+    return {
+        element.attrib["id"]
+        for element in root.iter()
+        if element.attrib.get("id", "").startswith(f"{kind}:")
+        and not element.attrib["id"].endswith(":label")
+    }
+
+
+def svg_edges(svg: str) -> set[tuple[str, str]]:
+    found = set()
+    for ident in svg_ids(svg, "edge"):
+        source, target = ident.removeprefix("edge:").split("->")
+        found.add((unquote(source), unquote(target)))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(APP_CONFIGS))
+def test_access_report_markdown_matches_snapshot(
+    name: str, apps: dict[str, SynthesizedApp], snapshot: SnapshotAssertion
+) -> None:
+    assert apps[name].rendered[MARKDOWN] == snapshot
+
+
+@pytest.mark.parametrize("name", sorted(APP_CONFIGS))
+def test_diagram_holds_every_edge_and_node_of_the_table(
+    name: str, apps: dict[str, SynthesizedApp]
+) -> None:
+    markdown, svg = apps[name].rendered[MARKDOWN], apps[name].rendered[DIAGRAM]
+    expected = table_edges(markdown)
+    assert expected
+    assert svg_edges(svg) == expected
+    nodes = {unquote(n.removeprefix("node:")) for n in svg_ids(svg, "node")}
+    assert nodes == {end for edge in expected for end in edge}
+    for node in nodes:  # the labels are text a reader (and a search) finds
+        assert node.split()[0] in svg
+
+
+def test_each_runner_row_is_its_own_prefix_only(apps: dict[str, SynthesizedApp]) -> None:
+    app = apps["default"]
+    rows = table_rows(app.rendered[MARKDOWN])
+    assert app.plan.orchestrator is not None
+    for runner in app.plan.orchestrator.runners:
+        mine = [r for r in rows if r[1] == f"role {runner.identity.name}"]
+        assert [r[2] for r in mine] == [f"{runner.bucket}/{runner.prefix}/"]
+        (row,) = mine
+        marks = dict(zip(("list", "read", "write", "delete", "lock", "kms"), row[3:9], strict=True))
+        assert marks == {
+            "list": "✓",
+            "read": "✓",
+            "write": "✓",
+            "delete": "✓" if runner.settings.delete_state else "",
+            "lock": "✓" if runner.lockfile else "",
+            "kms": "",
+        }
+
+
+def test_a_planted_extra_grant_shows_as_a_warning(apps: dict[str, SynthesizedApp]) -> None:
+    import copy
+
+    stacks = copy.deepcopy(apps["default"].stacks)
+    policies = stacks["orchestrator-state"]["data"]["aws_iam_policy_document"]
+    (name,) = [n for n in policies if "eks-prod" in n and "storage" in n]
+    policies[name]["statement"].append(
+        {"effect": "Allow", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::x*/y"]}
+    )
+    found = entries(SystemModel.from_stacks(stacks))
+    (runner,) = [e for e in found if e.identity.name.endswith("eks-prod")]
+    assert any("x" in warning for warning in runner.warnings)
+
+
+def test_the_diagram_is_the_same_every_run(apps: dict[str, SynthesizedApp]) -> None:
+    found = entries(SystemModel.from_stacks(apps["default"].stacks))
+    assert render_svg(found) == render_svg(found) == apps["default"].rendered[DIAGRAM]
+
+
+def test_report_command_rewrites_the_report_of_the_synthesized_stacks(
+    apps: dict[str, SynthesizedApp],
+) -> None:
+    app = apps["default"]
+    (app.outdir / "rendered" / MARKDOWN).unlink()
+    stdout = io.StringIO()
+    code = main(
+        ["report", "--config", str(APP_CONFIGS["default"]), "--outdir", str(app.outdir)],
+        stdout,
+        io.StringIO(),
+    )
+    assert code == 0
+    assert (app.outdir / "rendered" / MARKDOWN).read_text() == app.rendered[MARKDOWN]
+
+
+def test_report_without_stacks_is_refused_in_one_line(tmp_path: Path) -> None:
+    stderr = io.StringIO()
+    code = main(["report", "--outdir", str(tmp_path)], io.StringIO(), stderr)
+    assert code == 2
+    assert stderr.getvalue() == (
+        f"report: --outdir {tmp_path}: no synthesized stacks there; run `make synth` first\n"
+    )
