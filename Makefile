@@ -23,6 +23,7 @@ CLI := $(CDK)
 export PLATFORM_STORAGE_CDK := $(CDK)
 PY := $(VENV)/bin/python
 CHECKOV_VENV := .venv-checkov
+AWSCLI_VENV := .venv-awscli
 NODE22_VERSION := 22.23.3
 NODE22_DIR := $(CURDIR)/.tools/node22
 
@@ -45,7 +46,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/.terraformrc
 export CHECKOV_BIN := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
 PIP_QUIET := --quiet --disable-pip-version-check --no-input
 
-.PHONY: synth test bench lint typecheck unit package docs setup setup-dev clean
+.PHONY: synth test bench rclone lint typecheck unit package docs setup setup-dev clean
 
 synth: setup
 	$(CLI) synth
@@ -55,8 +56,20 @@ synth: setup
 test: setup-dev
 	$(MAKE) --no-print-directory lint typecheck unit package
 
-bench: setup-dev
+bench: setup-dev $(AWSCLI_VENV)/.installed rclone
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The peers of `migrate` in the day-two benchmark: rclone from Debian, the AWS CLI from PyPI.
+rclone:
+	@command -v rclone > /dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get install -y -q rclone || { apt-get update -q && apt-get install -y -q rclone; }; \
+		else echo "rclone is not installed (sudo apt-get install rclone); make bench skips it"; fi; }
+
+$(AWSCLI_VENV)/.installed: requirements-awscli.txt
+	$(PYTHON) -m venv $(AWSCLI_VENV)
+	$(AWSCLI_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements-awscli.txt 2> >(grep -v "is ignored: it is neither" >&2)
+	touch $@
 
 lint:
 	$(PY) -m ruff check .

@@ -18,14 +18,18 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psutil
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.process import measure_process
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -62,26 +66,8 @@ class Scenario:
 
 
 def measure(scenario: Scenario, cwd: Path) -> tuple[float, float]:
-    env = {**os.environ, **scenario.env}
-    started = time.perf_counter()
-    process = psutil.Popen(
-        scenario.command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    peak = 0
-    while process.poll() is None:
-        total = 0
-        try:
-            for member in [process, *process.children(recursive=True)]:
-                total += member.memory_info().rss
-        except psutil.Error:
-            pass
-        peak = max(peak, total)
-        time.sleep(0.02)
-    wall = time.perf_counter() - started
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    if process.returncode != 0:
-        raise SystemExit(f"{scenario.name} failed ({process.returncode}):\n{stderr[-3000:]}")
-    return wall, peak / 2**20
+    wall, peak, _ = measure_process(scenario.command, {**os.environ, **scenario.env}, cwd)
+    return wall, peak
 
 
 def run(scenarios: Sequence[Scenario], runs: int, cwd: Path) -> None:
@@ -223,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--core", action="append", help="cdktf and/or cdktn (default: every installed core)"
     )
     parser.add_argument("--skip-tests", action="store_true")
+    parser.add_argument("--skip-day-two", action="store_true", help="no migrate/state figures")
+    parser.add_argument("--aws", type=Path, default=ROOT / ".venv-awscli/bin/aws")
     args = parser.parse_args(argv)
 
     pythons = {"cdktf": ROOT / ".venv/bin/python", "cdktn": ROOT / ".venv-cdktn/bin/python"}
@@ -242,16 +230,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.skip_tests:
             suite = Scenario(
                 f"test suite ({cores[0]})",
-                [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+                [
+                    str(python),
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    "-x",
+                    "-m",
+                    "not slow",
+                ],
                 {"PLATFORM_STORAGE_CDK": cores[0]},
             )
             print("test suite (one warm-up, one timed run)")
             run([suite], 1, ROOT)
-    write_report(results, validate, suite)
+    day_two = None
+    if not args.skip_day_two:
+        from bench.transfer import bench_day_two
+
+        day_two = bench_day_two(pythons[cores[0]], args.aws, print)
+    write_report(results, validate, suite, day_two)
     return 0
 
 
-def write_report(results: list[CoreResults], validate: Scenario, suite: Scenario | None) -> None:
+def write_report(
+    results: list[CoreResults],
+    validate: Scenario,
+    suite: Scenario | None,
+    day_two: dict[str, Any] | None = None,
+) -> None:
     machine = (
         f"{platform.machine()}, {psutil.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, "
@@ -302,7 +310,9 @@ def write_report(results: list[CoreResults], validate: Scenario, suite: Scenario
     lines += ["", f"validate: {verdict(validate.wall, 1.0)} s", ""]
     if suite is not None:
         lines += table(header, [suite.row()])
-        lines += ["", f"test suite: {verdict(suite.wall, 60.0)} s", ""]
+        lines += ["", f"test suite without slow-marked tests: {verdict(suite.wall, 60.0)} s", ""]
+    if day_two is not None:
+        lines += day_two_section(day_two)
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
 
     block = [
@@ -314,6 +324,7 @@ def write_report(results: list[CoreResults], validate: Scenario, suite: Scenario
         f"`validate`: {validate.wall:.2f} s."
         + (f" Test suite: {suite.wall:.0f} s." if suite else "")
         + " From BENCHMARKS.md (`make bench`); do not edit by hand.",
+        *day_two_summary(day_two),
         README_END,
     ]
     readme = (ROOT / "README.md").read_text()
@@ -322,6 +333,103 @@ def write_report(results: list[CoreResults], validate: Scenario, suite: Scenario
         _, _, after = rest.partition(README_END)
         (ROOT / "README.md").write_text(before + "\n".join(block) + after)
     print((ROOT / "BENCHMARKS.md").read_text())
+
+
+def day_two_section(day_two: dict[str, Any]) -> list[str]:
+    transfers = day_two["transfers"]
+    lines = [
+        "## Day two: migrate against rclone and aws s3 sync",
+        "",
+        "Two local S3 APIs (moto's server); the source holds 10,000 objects of 0.5-4 KiB and 20"
+        " of 50 MB (uploaded in parts). Each tool copies everything into a fresh bucket, 8"
+        " objects at a time; one run each. `migrate` verifies every object (the verdicts are in"
+        " its report); `rclone --checksum` compares MD5s where the ETag is one; `aws s3 sync`"
+        " has no endpoint per side, so it goes down to disk and up again.",
+        "",
+    ]
+    header = ["tool", "objects", "MB", "seconds", "objects/s", "MB/s", "peak MiB"]
+    lines += table(header, [transfer_row(t) for t in transfers])
+    ours = transfers[0]
+    rclone = next((t for t in transfers if t.tool.startswith("rclone")), None)
+    lines.append("")
+    if rclone is not None:
+        ratio = ours.wall / rclone.wall
+        lines.append(
+            f"migrate time / rclone time: {verdict(ratio, 1.0)} (objects/s"
+            f" {ours.objects_per_s / rclone.objects_per_s:.2f}x, MB/s"
+            f" {ours.mb_per_s / rclone.mb_per_s:.2f}x rclone's)"
+        )
+    for missing in day_two["missing"]:
+        lines.append(f"Not measured: {missing} is not installed.")
+    flat = day_two.get("flatness", [])
+    if len(flat) == 2:
+        growth = flat[1].peak_mib / flat[0].peak_mib
+        lines.append("")
+        lines += table(header, [transfer_row(t) for t in flat])
+        lines += ["", f"Peak memory, 10,000 / 1,000 objects: {verdict(growth, 1.25)}"]
+    history = day_two.get("history")
+    if history is not None:
+        wall, peak, versions = history
+        lines += [
+            "",
+            f"`state history` over {versions} versions: {wall:.1f} s, {peak:.0f} MiB peak"
+            f" ({verdict(wall, 15.0)} s).",
+        ]
+    lines += ["", f"![day two]({day_two_chart(day_two).relative_to(ROOT)})", ""]
+    return lines
+
+
+def day_two_summary(day_two: dict[str, Any] | None) -> list[str]:
+    """The README's lines: each tool's throughput on the same data, and `state history`."""
+    if day_two is None:
+        return []
+    tools = "; ".join(
+        f"{t.tool.split(' (')[0]} {t.objects_per_s:.0f} objects/s, {t.mb_per_s:.1f} MB/s,"
+        f" {t.peak_mib:.0f} MiB"
+        for t in day_two["transfers"]
+    )
+    lines = ["", f"Day two, 10,000 small objects + 20 x 50 MB between two local S3 APIs: {tools}."]
+    if day_two.get("history") is not None:
+        wall, _, versions = day_two["history"]
+        lines.append(f"`state history` over {versions} versions: {wall:.1f} s.")
+    return lines
+
+
+def transfer_row(t: Any) -> list[str]:
+    return [
+        t.tool,
+        str(t.objects),
+        f"{t.nbytes / 2**20:.0f}",
+        f"{t.wall:.1f}",
+        f"{t.objects_per_s:.0f}",
+        f"{t.mb_per_s:.1f}",
+        f"{t.peak_mib:.0f}",
+    ]
+
+
+def day_two_chart(day_two: dict[str, Any]) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    transfers = day_two["transfers"]
+    names = [t.tool.split(" (")[0] for t in transfers]
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(12, 3.5))
+    left.bar(names, [t.objects_per_s for t in transfers], color="#4c72b0")
+    left.set_title("objects/s (higher is better)")
+    middle.bar(names, [t.mb_per_s for t in transfers], color="#55a868")
+    middle.set_title("MB/s (higher is better)")
+    right.bar(names, [t.peak_mib for t in transfers], color="#c44e52")
+    right.set_title("peak MiB (lower is better)")
+    for axis in (left, middle, right):
+        axis.tick_params(axis="x", labelrotation=20, labelsize=7)
+    figure.suptitle("10,000 small objects + 20 x 50 MB between two local S3 APIs")
+    figure.tight_layout()
+    path = BENCH / "day-two.png"
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
 
 
 def _node_version() -> str:

@@ -15,10 +15,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +28,7 @@ from platform_storage.analysis import SystemModel
 from platform_storage.plan import RunnerPlan
 from tests.apps import SynthesizedApp
 from tests.conftest import ROOT
+from tests.s3_servers import S3Server
 
 ACCOUNT = "123456789012"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/harness-admin"
@@ -65,12 +63,6 @@ resource "terraform_data" "environment" {
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class Credentials:
     access_key_id: str
@@ -96,41 +88,17 @@ class Credentials:
         return found
 
 
-class MotoServer:
+class MotoServer(S3Server):
     """moto's server on a free loopback port, IAM enforced after the admin is created."""
 
     def __init__(self, workdir: Path, region: str) -> None:
         self.region = region
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = workdir / "moto.log"
-        env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}
-        server = Path(sys.executable).parent / "moto_server"
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [str(server), "-H", "127.0.0.1", "-p", str(port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
+        super().__init__(workdir, env={"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
         try:
-            self._wait(port)
             self.admin = self._bootstrap()
         except BaseException:
             self.stop()
             raise
-
-    def _wait(self, port: int) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"moto_server exited: {self.log.read_text()[-2000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("moto_server did not listen within 30 s")
 
     def _bootstrap(self) -> Credentials:
         """The three requests before IAM is enforced: an admin user with a key."""
@@ -152,15 +120,6 @@ class MotoServer:
     def client(self, service: str, credentials: Credentials | None = None) -> Any:
         creds = credentials or self.admin
         return boto3.client(service, endpoint_url=self.url, region_name=self.region, **creds.boto())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
     def load(self, model: SystemModel) -> dict[str, Credentials]:
         """Create every bucket, role and user of `model` (policies as synthesized, references

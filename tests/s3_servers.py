@@ -63,7 +63,7 @@ class S3Server:
             self.stop()
             raise
 
-    def client(self, url: str | None = None, region: str = "us-east-1") -> Any:
+    def s3(self, url: str | None = None, region: str = "us-east-1") -> Any:
         return boto3.client(
             "s3",
             endpoint_url=url or self.url,

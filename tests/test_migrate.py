@@ -69,7 +69,7 @@ def _small_objects(seed: int = 7) -> Iterator[tuple[str, str, bytes, str, dict[s
 def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
     server = S3Server(tmp_path_factory.mktemp("minio"))
     try:
-        client = server.client()
+        client = server.s3()
         for bucket in SOURCE_BUCKETS:
             client.create_bucket(Bucket=bucket)
         objects: dict[tuple[str, str], bytes] = {}
@@ -137,7 +137,7 @@ def target(aws: S3Server, tmp_path: Path) -> Target:
     config["massdriver"]["argo"]["bucket"] = names["argo"]
     path = tmp_path / "storage.yaml"
     path.write_text(yaml.safe_dump(config))
-    client = aws.client(region="us-east-2")
+    client = aws.s3(region="us-east-2")
     for name in names.values():
         client.create_bucket(
             Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-east-2"}
@@ -209,7 +209,7 @@ def assert_destination_matches(source: Source, target: Target) -> None:
 
 def assert_listings_match(source: Source, target: Target) -> None:
     """Cheaper than reading back: sizes and single-part ETags (MD5s) of both listings."""
-    client = source.server.client()
+    client = source.server.s3()
     for bucket, destination in target.buckets.items():
         theirs = {
             o["Key"]: (o["Size"], o["ETag"])

@@ -28,10 +28,13 @@ from tests.apps import APP_CONFIGS, SynthesizedApp, synth_app
 from tests.generated import stems_config
 from tests.s3_peer import Peer, Terraform
 
-pytestmark = pytest.mark.skipif(
-    Terraform.binary is None,
-    reason="no terraform CLI on PATH: the real S3 backend cannot be driven",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        Terraform.binary is None,
+        reason="no terraform CLI on PATH: the real S3 backend cannot be driven",
+    ),
+]
 SCENARIOS = [*sorted(APP_CONFIGS), "stems"]
 DENIED = re.compile(r"StatusCode: 403|AccessDenied|Forbidden")
 

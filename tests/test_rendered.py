@@ -1,4 +1,7 @@
-"""The rendered configuration, parsed and checked key by key against the chart and runner facts."""
+"""The rendered configuration, parsed and checked key by key against the chart and runner facts.
+
+Most tests render straight from the parsed configuration (`renders`: no CDK, a fraction of a
+second); those that compare with the stacks use the synthesized apps."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import io
 import json
 import shutil
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +19,33 @@ import yaml
 
 from platform_storage.cli import main
 from platform_storage.massdriver_chart import ChartNames, fullname
-from platform_storage.plan import parse_plan
+from platform_storage.plan import AppPlan, load_plan, parse_plan
 from platform_storage.render.files import render
 from tests.apps import APP_CONFIGS, SynthesizedApp
+from tests.conftest import ROOT
 from tests.helpers import named
 
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 
-def values(app: SynthesizedApp) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Rendered:
+    plan: AppPlan
+    rendered: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def renders() -> dict[str, Rendered]:
+    """Every example rendered from its parsed configuration alone: no CDK, no synth."""
+    found = {}
+    for name, path in APP_CONFIGS.items():
+        plan = load_plan(path)
+        files = render(plan).by_path(plan)
+        found[name] = Rendered(plan, {p: f.content for p, f in files.items()})
+    return found
+
+
+def values(app: SynthesizedApp | Rendered) -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(app.rendered["massdriver-values.yaml"])
     return loaded
 
@@ -81,8 +103,8 @@ def test_legacy_layout_annotates_the_massdriver_service_account(
     assert argo == ["system:serviceaccount:massdriver:md-massdriver-provisioner"]
 
 
-def test_argo_on_s3_uses_sdk_credentials_and_blank_secrets(apps: dict[str, SynthesizedApp]) -> None:
-    rendered = values(apps["default"])
+def test_argo_on_s3_uses_sdk_credentials_and_blank_secrets(renders: dict[str, Rendered]) -> None:
+    rendered = values(renders["default"])
     assert rendered["minio"] == {"enabled": False}
     assert rendered["provisioner"]["serviceAccount"]["annotations"] == {
         ROLE_ANNOTATION: "arn:aws:iam::123456789012:role/massdriver-argo-artifacts"
@@ -100,16 +122,21 @@ def test_argo_on_s3_uses_sdk_credentials_and_blank_secrets(apps: dict[str, Synth
     }
 
 
-def test_minio_stays_on_while_argo_uses_it(apps: dict[str, SynthesizedApp]) -> None:
-    rendered = values(apps["massdriver-s3-argo-minio"])
+def test_minio_stays_on_while_argo_uses_it(renders: dict[str, Rendered]) -> None:
+    rendered = values(renders["massdriver-s3-argo-minio"])
     assert "minio" not in rendered
     assert "argo-workflows" not in rendered
     assert "provisioner" not in rendered
+
+
+def test_no_argo_bucket_is_built_while_argo_stays_on_minio(
+    apps: dict[str, SynthesizedApp],
+) -> None:
     assert "argo-bucket" not in json.dumps(apps["massdriver-s3-argo-minio"].stacks)
 
 
-def test_values_header_names_the_chart_version(apps: dict[str, SynthesizedApp]) -> None:
-    first = apps["massdriver-legacy-irsa"].rendered["massdriver-values.yaml"].splitlines()[0]
+def test_values_header_names_the_chart_version(renders: dict[str, Rendered]) -> None:
+    first = renders["massdriver-legacy-irsa"].rendered["massdriver-values.yaml"].splitlines()[0]
     assert first.startswith("# platform-storage: Helm values for the massdriver chart 0.0.16")
     assert "legacy layout" in first
 
@@ -176,8 +203,10 @@ def test_rendered_arns_follow_the_partition(apps: dict[str, SynthesizedApp]) -> 
     assert checked >= 10
 
 
-def test_runner_document_for_eks_sets_job_and_region(apps: dict[str, SynthesizedApp]) -> None:
-    doc = yaml.safe_load(apps["orchestrator-shared-bucket"].rendered["orchestrator/eks-prod.yaml"])
+def test_runner_document_for_eks_sets_job_and_region(renders: dict[str, Rendered]) -> None:
+    doc = yaml.safe_load(
+        renders["orchestrator-shared-bucket"].rendered["orchestrator/eks-prod.yaml"]
+    )
     assert set(doc) == {"runner_configuration", "state_storage_configuration"}
     assert doc["state_storage_configuration"] == {
         "type": "s3",
@@ -192,8 +221,10 @@ def test_runner_document_for_eks_sets_job_and_region(apps: dict[str, Synthesized
     assert {"name": "AWS_REGION", "value": "us-east-2"} in container["env"]
 
 
-def test_runner_document_for_ecs_names_the_task_role(apps: dict[str, SynthesizedApp]) -> None:
-    doc = yaml.safe_load(apps["orchestrator-shared-bucket"].rendered["orchestrator/ecs-batch.yaml"])
+def test_runner_document_for_ecs_names_the_task_role(renders: dict[str, Rendered]) -> None:
+    doc = yaml.safe_load(
+        renders["orchestrator-shared-bucket"].rendered["orchestrator/ecs-batch.yaml"]
+    )
     job = doc["runner_configuration"]["job"]
     assert job["task_role_arn"] == "arn:aws:iam::123456789012:role/orchestrator-runner-ecs-batch"
     assert job["environment"] == {
@@ -204,16 +235,16 @@ def test_runner_document_for_ecs_names_the_task_role(apps: dict[str, Synthesized
     assert "execution_role_arn" in job and job["execution_role_arn"] != job["task_role_arn"]
 
 
-def test_missing_runner_fields_are_named_not_invented(apps: dict[str, SynthesizedApp]) -> None:
-    text = apps["default"].rendered["orchestrator/ecs-batch.yaml"]
+def test_missing_runner_fields_are_named_not_invented(renders: dict[str, Rendered]) -> None:
+    text = renders["default"].rendered["orchestrator/ecs-batch.yaml"]
     doc = yaml.safe_load(text)
     assert "cluster" not in doc["runner_configuration"]["job"]
     assert "#   - runner_configuration.job.cluster" in text
     assert "#   - runner_configuration.job.subnets" in text
 
 
-def test_oidc_runner_job_gets_a_projected_token_and_role(apps: dict[str, SynthesizedApp]) -> None:
-    doc = yaml.safe_load(apps["orchestrator-shared-bucket"].rendered["orchestrator/gke-eu.yaml"])
+def test_oidc_runner_job_gets_a_projected_token_and_role(renders: dict[str, Rendered]) -> None:
+    doc = yaml.safe_load(renders["orchestrator-shared-bucket"].rendered["orchestrator/gke-eu.yaml"])
     spec = doc["runner_configuration"]["job"]["pod_template"]["spec"]
     env = {e["name"]: e.get("value") for e in spec["containers"][0]["env"]}
     assert env["AWS_ROLE_ARN"] == "arn:aws:iam::123456789012:role/orchestrator-runner-gke-eu"
@@ -222,19 +253,21 @@ def test_oidc_runner_job_gets_a_projected_token_and_role(apps: dict[str, Synthes
     assert env["AWS_WEB_IDENTITY_TOKEN_FILE"].endswith("/token")
 
 
-def test_irsa_runner_gets_an_annotated_service_account(apps: dict[str, SynthesizedApp]) -> None:
-    manifest = yaml.safe_load(apps["default"].rendered["orchestrator/eks-prod.serviceaccount.yaml"])
+def test_irsa_runner_gets_an_annotated_service_account(renders: dict[str, Rendered]) -> None:
+    manifest = yaml.safe_load(
+        renders["default"].rendered["orchestrator/eks-prod.serviceaccount.yaml"]
+    )
     assert manifest["kind"] == "ServiceAccount"
     assert manifest["metadata"]["name"] == "humanitec-runner"
     assert manifest["metadata"]["namespace"] == "humanitec-runner"
     assert manifest["metadata"]["annotations"] == {
         ROLE_ANNOTATION: "arn:aws:iam::123456789012:role/orchestrator-runner-eks-prod"
     }
-    assert "orchestrator/ecs-batch.serviceaccount.yaml" not in apps["default"].rendered
+    assert "orchestrator/ecs-batch.serviceaccount.yaml" not in renders["default"].rendered
 
 
-def test_runners_tf_is_valid_hcl_in_the_provider_form(apps: dict[str, SynthesizedApp]) -> None:
-    parsed = hcl2.loads(apps["orchestrator-shared-bucket"].rendered["orchestrator/runners.tf"])
+def test_runners_tf_is_valid_hcl_in_the_provider_form(renders: dict[str, Rendered]) -> None:
+    parsed = hcl2.loads(renders["orchestrator-shared-bucket"].rendered["orchestrator/runners.tf"])
     text = json.dumps(parsed)
     for runner, prefix in (
         ("eks-prod", "eks/prod"),
@@ -247,9 +280,9 @@ def test_runners_tf_is_valid_hcl_in_the_provider_form(apps: dict[str, Synthesize
 
 
 def test_every_rendered_yaml_file_parses_and_starts_with_a_header(
-    apps: dict[str, SynthesizedApp],
+    renders: dict[str, Rendered],
 ) -> None:
-    for app in apps.values():
+    for app in renders.values():
         for name, content in app.rendered.items():
             if name.startswith("access-report."):
                 continue  # a report for people, not a configuration file
@@ -439,3 +472,28 @@ def test_render_reads_the_real_cdktf_outputs_file_shape(
     ecs = yaml.safe_load((target / "rendered" / "orchestrator/ecs-static.yaml").read_text())
     secrets = ecs["runner_configuration"]["job"]["secrets"]
     assert secrets["AWS_SECRET_ACCESS_KEY"] == f"{SECRET}:b-AbCdEf"
+
+
+def test_the_renderer_tests_run_without_loading_the_cdk() -> None:
+    """The fast tests stay fast: rendering from a parsed configuration loads no CDK."""
+    import subprocess
+    import sys
+
+    fast = [
+        name
+        for name, value in globals().items()
+        if name.startswith("test_") and "renders" in value.__code__.co_varnames
+    ]
+    code = (
+        "import sys, pytest\n"
+        "rc = pytest.main(['-q', '-p', 'no:cacheprovider', 'tests/test_rendered.py', '-k', "
+        f"{' or '.join(fast)!r}])\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('cdktf', 'cdktn', 'jsii')]\n"
+        "print('RESULT', rc, len(loaded))\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert len(fast) >= 10
+    assert f"{len(fast)} passed" in ran.stdout
+    assert ran.stdout.strip().endswith("RESULT 0 0"), ran.stdout[-2000:]

@@ -19,9 +19,12 @@ from platform_storage.plan import RunnerPlan
 from tests.apps import APP_CONFIGS, SynthesizedApp
 from tests.s3_peer import Peer, Terraform
 
-pytestmark = pytest.mark.skipif(
-    Terraform.binary is None, reason="no terraform CLI on PATH: no real state to roll back"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        Terraform.binary is None, reason="no terraform CLI on PATH: no real state to roll back"
+    ),
+]
 RUNNER = "eks-prod"
 OTHER = "ecs-batch"
 

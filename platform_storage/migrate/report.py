@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from platform_storage.migrate.units import size
-from platform_storage.migrate.verify import Check
+from platform_storage.migrate.verify import Check, Verdict
 
 REPORT_VERSION = 1
 SHOWN_PROBLEMS = 50
@@ -43,6 +43,10 @@ class ObjectRecord:
     check: Check
     ok: bool
     problem: str | None = None
+
+    @classmethod
+    def of(cls, bucket: str, key: str, size: int, action: Action, verdict: Verdict) -> ObjectRecord:
+        return cls(bucket, key, size, action, verdict.check, verdict.ok, verdict.problem)
 
 
 @dataclass

@@ -150,19 +150,12 @@ class Migration:
                 return self._decide(pair, source, destination, moved)
             except Exception as error:
                 last = error
-                if not is_retryable(error):
+                if not is_retryable(error) or attempt + 1 == self.options.attempts:
                     break
                 time.sleep(min(self.options.backoff * 2**attempt, 8.0))
         assert last is not None
-        return ObjectRecord(
-            pair.source,
-            source.key,
-            source.size,
-            Action.FAILED,
-            Check.NONE,
-            ok=False,
-            problem=f"{error_code(last)}: {last}"[:500],
-        )
+        failed = Verdict(False, Check.NONE, f"{error_code(last)}: {last}"[:500])
+        return ObjectRecord.of(pair.source, source.key, source.size, Action.FAILED, failed)
 
     def _decide(
         self,
@@ -174,15 +167,7 @@ class Migration:
         mode = self.options.mode
 
         def record(action: Action, verdict: Verdict) -> ObjectRecord:
-            return ObjectRecord(
-                pair.source,
-                source.key,
-                source.size,
-                action,
-                verdict.check,
-                verdict.ok,
-                verdict.problem,
-            )
+            return ObjectRecord.of(pair.source, source.key, source.size, action, verdict)
 
         if destination is None:
             if mode == "verify-only":
@@ -237,12 +222,4 @@ class Migration:
             pair.destination,
             source_sha256=copied.sha256,
         )
-        return ObjectRecord(
-            pair.source,
-            source.key,
-            copied.source.size,
-            action,
-            verdict.check,
-            verdict.ok,
-            verdict.problem,
-        )
+        return ObjectRecord.of(pair.source, source.key, copied.source.size, action, verdict)

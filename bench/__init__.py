@@ -1,0 +1,1 @@
+"""`make bench`: benchmarks that print figures (not part of the package)."""
