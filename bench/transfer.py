@@ -5,8 +5,8 @@ The source holds 10,000 small objects and 20 objects of 50 MB. Each tool copies 
 bucket of the other server; objects/s, MB/s and the peak memory of the tool's process tree are
 measured the same way as the synth benchmarks. `aws s3 sync` cannot read from one endpoint and
 write to another, so it runs twice (down to a local directory, then up) and its time is the sum.
-Memory flatness: `migrate` is also run on 1,000 small objects; the peak should not grow with
-ten times the objects.
+Memory flatness: `migrate` is also run on 1,000 and on 10,000 small objects; the peak should not
+grow with ten times the objects.
 """
 
 from __future__ import annotations
@@ -314,13 +314,15 @@ def bench_day_two(python: Path, aws: Path | None, log: Callable[[str], None]) ->
                     f"{tool} copied {copied}, not {(objects, nbytes)}"
                 )
                 results["transfers"].append(Transfer(tool, objects, nbytes, wall, peak))
-            other.create_bucket(Bucket="bench-dst-1k")
-            log("day two: migrate on 1,000 objects (memory flatness)")
-            wall, peak = run_migrate(python, source, target, "bench-src-1k", "bench-dst-1k", work)
-            small_objects, small_bytes = count(other, "bench-dst-1k")
-            results["migrate_1k"] = Transfer(
-                "migrate, 1,000 small objects", small_objects, small_bytes, wall, peak
-            )
+            for label, bucket in (("1,000", "bench-src-1k"), ("10,000", "bench-src-10k")):
+                dest = bucket.replace("src", "dst")
+                other.create_bucket(Bucket=dest)
+                log(f"day two: migrate on {label} small objects (memory flatness)")
+                wall, peak = run_migrate(python, source, target, bucket, dest, work)
+                done, size = count(other, dest)
+                results.setdefault("flatness", []).append(
+                    Transfer(f"migrate, {label} small objects", done, size, wall, peak)
+                )
             small_only = S3Server(work)
             try:
                 log("day two: state history over 1,000 versions")

@@ -38,8 +38,21 @@ class ClientSettings:
     pool: int = 10
 
 
+class ClientSetupError(ValueError):
+    """The SDK settings cannot make a client (an unknown profile, a broken config file)."""
+
+
 def s3_client(settings: ClientSettings) -> Any:
     """A thread-safe S3 client (boto3 clients may be shared across threads)."""
+    try:
+        return _client(settings)
+    except BotoCoreError as error:
+        profile = settings.profile or os.environ.get("AWS_PROFILE")
+        where = f"profile {profile!r}" if profile else "the AWS settings"
+        raise ClientSetupError(f"{where}: {error}") from None
+
+
+def _client(settings: ClientSettings) -> Any:
     session = boto3.session.Session(profile_name=settings.profile)
     config = Config(
         retries={"mode": "standard", "max_attempts": 3},
@@ -75,6 +88,14 @@ def is_retryable(error: BaseException) -> bool:
     return isinstance(error, BotoCoreError | OSError) or type(error).__module__.startswith(
         ("s3transfer", "urllib3")
     )
+
+
+def is_precondition_failed(error: BaseException) -> bool:
+    """A 412: a conditional write (If-Match, If-None-Match) found the object changed."""
+    if not isinstance(error, ClientError):
+        return False
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status == 412 or error_code(error) == "PreconditionFailed"
 
 
 def is_missing(error: BaseException) -> bool:

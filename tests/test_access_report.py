@@ -136,3 +136,49 @@ def test_report_without_stacks_is_refused_in_one_line(tmp_path: Path) -> None:
     assert stderr.getvalue() == (
         f"report: --outdir {tmp_path}: no synthesized stacks there; run `make synth` first\n"
     )
+
+
+SHARED_KEY = "arn:aws:kms:us-east-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+
+
+@pytest.fixture(scope="module")
+def kms_and_replication(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """The default app with one customer key for every Massdriver bucket and the runners'
+    state bucket replicated elsewhere."""
+    import yaml
+
+    from platform_storage.plan import parse_plan
+    from tests.apps import synth_app
+
+    config = yaml.safe_load(APP_CONFIGS["default"].read_text())
+    config["massdriver"]["bucket_options"] = {"encryption": "sse-kms", "kms_key_arn": SHARED_KEY}
+    config["orchestrator"]["state_bucket"]["replication"] = {
+        "destination_bucket_arn": "arn:aws:s3:::example-orchestrator-tfstate-replica"
+    }
+    return synth_app(parse_plan(config), tmp_path_factory.mktemp("kms-replication"))
+
+
+def test_a_shared_key_marks_kms_on_each_identitys_own_rows_only(
+    kms_and_replication: SynthesizedApp,
+) -> None:
+    rows = table_rows(kms_and_replication.rendered[MARKDOWN])
+    kms = {(r[1], r[2]) for r in rows if r[8] == "✓"}
+    assert kms == {
+        ("role massdriver-storage", "example-massdriver-bundles (whole bucket)"),
+        ("role massdriver-storage", "example-massdriver-tfstate (whole bucket)"),
+        ("role massdriver-argo-artifacts", "example-massdriver-argo-artifacts (whole bucket)"),
+    }
+    assert "None: every allowed request is explained" in kms_and_replication.rendered[MARKDOWN]
+
+
+def test_the_replication_role_reads_the_source_and_writes_the_replica(
+    kms_and_replication: SynthesizedApp,
+) -> None:
+    rows = table_rows(kms_and_replication.rendered[MARKDOWN])
+    replication = {r[2]: r for r in rows if r[0] == "S3 replication of the source bucket"}
+    source = replication["example-orchestrator-tfstate (whole bucket)"]
+    replica = replication["example-orchestrator-tfstate-replica (whole bucket)"]
+    marks = ("list", "read", "write", "delete", "lock", "kms")
+    assert {m for m, v in zip(marks, source[3:9], strict=True) if v} == {"list", "read"}
+    assert {m for m, v in zip(marks, replica[3:9], strict=True) if v} == {"write", "delete"}
+    assert source[9] == "s3:GetReplicationConfiguration"

@@ -234,6 +234,8 @@ def test_rollback_restores_the_target_and_terraform_plans_the_difference_back(
     assert after["lineage"] == before["lineage"]
     assert after["resources"] == wanted["resources"]
     assert len(history(peer, environment)) == len(rows) + 1  # nothing deleted
+    lock = s3.list_objects_v2(Bucket=bucket, Prefix=key + ".tflock")
+    assert lock.get("KeyCount", 0) == 0  # the rollback's own lock is released
 
     (change,) = plan_changes(peer, environment, "v3")
     assert change["address"] == "terraform_data.environment"
@@ -254,3 +256,17 @@ def test_unknown_runner_is_refused_in_one_line(peer: Peer) -> None:
     code, _, err = state(peer, "list", "nope")
     assert code == 2
     assert err.startswith("state: runner 'nope' is not in the configuration (runners: ")
+
+
+def test_a_stored_object_that_is_no_state_fails_with_its_key_and_version(
+    peer: Peer, environment: dict[str, Any], as_runner: None
+) -> None:
+    plan = environment["plan"]
+    broken = str(uuid.uuid4())
+    put = peer.server.client("s3").put_object(
+        Bucket=plan.bucket, Key=f"{plan.prefix}/{broken}.tfstate", Body=b"not json"
+    )
+    code, _, err = state(peer, "rollback", RUNNER, broken, "--to", put["VersionId"], "--yes")
+    assert code == 1
+    assert err.startswith(f"state rollback: {plan.prefix}/{broken}.tfstate version ")
+    assert "not JSON" in err and err.count("\n") == 1

@@ -16,15 +16,23 @@ from platform_storage.analysis.isolation import LISTING_ACTIONS
 from platform_storage.workloads import Workload, service_account_of
 
 CATEGORIES = ("list", "read", "write", "delete", "lock", "kms")
-# Object actions by category; `lock` is any of them on lock files only (`*.tflock`).
+# Object actions by category; `lock` is any of them on lock files only (`*.tflock`). An object
+# action missing here is shown by name under `other`, never guessed into a category.
 OBJECT_CATEGORIES: Mapping[str, str] = {
     "s3:GetObject": "read",
     "s3:GetObjectVersion": "read",
-    "s3:RestoreObject": "write",
+    "s3:GetObjectVersionForReplication": "read",
+    "s3:GetObjectVersionAcl": "read",
+    "s3:GetObjectVersionTagging": "read",
     "s3:PutObject": "write",
+    "s3:RestoreObject": "write",
     "s3:AbortMultipartUpload": "write",
     "s3:ListMultipartUploadParts": "write",
+    "s3:ReplicateObject": "write",
+    "s3:ReplicateTags": "write",
     "s3:DeleteObject": "delete",
+    "s3:DeleteObjectVersion": "delete",
+    "s3:ReplicateDelete": "delete",
 }
 WHOLE_BUCKET = "(whole bucket)"
 LOCK_SUFFIX = ".tflock"
@@ -95,18 +103,23 @@ def workloads_of(identity: Identity) -> tuple[str, ...]:
     return tuple(found) or ("(nobody: no trust statement admits a workload)",)
 
 
-def _bucket_of_key(model: SystemModel) -> dict[str, str]:
-    return {b.key: b.name for b in model.buckets.values() if b.key is not None}
+def _buckets_of_key(model: SystemModel) -> dict[str, set[str]]:
+    """Key ARN -> the buckets it encrypts (one key may serve several)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for bucket in model.buckets.values():
+        if bucket.key is not None:
+            found[bucket.key].add(bucket.name)
+    return found
 
 
 def access_of(identity: Identity, model: SystemModel) -> tuple[tuple[Access, ...], tuple[str, ...]]:
     found = reach(identity, model)
     categories: dict[Target, set[str]] = defaultdict(set)
     other: dict[Target, set[str]] = defaultdict(set)
-    keys = _bucket_of_key(model)
+    keys = _buckets_of_key(model)
     warnings = [f"also allowed: {u}" for u in found.unexplained]
     warnings += [f"wildcard action {a}" for a in found.wildcard_actions]
-    # Key rights last: they go on every row of the bucket the key encrypts.
+    # Key rights last: they go on the identity's rows of the buckets the key encrypts.
     for action, scopes in sorted(found.actions.items(), key=lambda a: a[0].startswith("kms:")):
         for scope in sorted(scopes):
             _place(action, scope, keys, categories, other, warnings)
@@ -121,18 +134,20 @@ def access_of(identity: Identity, model: SystemModel) -> tuple[tuple[Access, ...
 def _place(
     action: str,
     scope: Scope,
-    keys: Mapping[str, str],
+    keys: Mapping[str, set[str]],
     categories: dict[Target, set[str]],
     other: dict[Target, set[str]],
     warnings: list[str],
 ) -> None:
     bucket = scope.resource.rsplit(":", 1)[-1]
     if action.startswith("kms:"):
-        owner = keys.get(scope.resource)
-        if owner is None:
-            warnings.append(f"{action} on {scope.resource}, the key of no bucket of this app")
-            return
-        for target in [t for t in categories if t.bucket == owner] or [Target(owner, None)]:
+        owners = keys.get(scope.resource, set())
+        rows = [t for t in categories if t.bucket in owners]
+        if not rows:
+            warnings.append(
+                f"{action} on {scope.resource}, the key of no bucket this identity reaches"
+            )
+        for target in rows:
             categories[target].add("kms")
         return
     if scope.kind == "listing" and action in LISTING_ACTIONS:
@@ -143,8 +158,10 @@ def _place(
             categories[target].add("lock")
         elif scope.suffix:
             warnings.append(f"{action} on keys of {target.label} ending {scope.suffix!r}")
+        elif action in OBJECT_CATEGORIES:
+            categories[target].add(OBJECT_CATEGORIES[action])
         else:
-            categories[target].add(OBJECT_CATEGORIES.get(action, "write"))
+            other[target].add(action)
     elif (
         scope.kind == "resource"
         and scope.resource.startswith("arn:")

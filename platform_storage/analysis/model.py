@@ -125,6 +125,7 @@ class _Reader:
                 return self.partition
             return "${" + reference + "}"
         type_, name, attribute = parts[0], parts[1], ".".join(parts[2:])
+        address = f"{type_}.{name}"
         config = self.raw.get("resource", {}).get(type_, {}).get(name)
         if config is None:
             return "${" + reference + "}"
@@ -140,9 +141,10 @@ class _Reader:
             kind = type_.removeprefix("aws_iam_")
             path = config.get("path", "/")
             if attribute == "arn":
-                return f"arn:{self.partition}:iam::{self.account}:{kind}{path}{config['name']}"
+                name = _name(config, address)
+                return f"arn:{self.partition}:iam::{self.account}:{kind}{path}{name}"
             if attribute in ("name", "id"):
-                return str(config["name"])
+                return _name(config, address)
         return "${" + reference + "}"
 
     def _key_arn(self, name: str) -> str:
@@ -216,7 +218,7 @@ class _Reader:
         )
         self.model.identities[arn] = Identity(
             kind="role",
-            name=str(block.config.get("name", block.address)),
+            name=_name(block.config, block.address),
             arn=arn,
             stack=self.stack,
             address=block.address,
@@ -239,7 +241,7 @@ class _Reader:
                     statements += self._attached("group", found)
         self.model.identities[arn] = Identity(
             kind="user",
-            name=str(block.config["name"]),
+            name=_name(block.config, block.address),
             arn=arn,
             stack=self.stack,
             address=block.address,
@@ -247,6 +249,15 @@ class _Reader:
             trust=(),
             workloads=(),
         )
+
+
+def _name(config: Mapping[str, Any], address: str) -> str:
+    """An IAM entity's name; one Terraform generates (no `name`: the replication role) stands as
+    `<name_prefix><generated:address>`, unique per resource."""
+    name = config.get("name")
+    if isinstance(name, str) and name:
+        return name
+    return f"{config.get('name_prefix') or ''}<generated:{address}>"
 
 
 def load_stacks(outdir: str) -> dict[str, Document]:

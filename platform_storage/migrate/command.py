@@ -108,8 +108,13 @@ def check_flags(args: argparse.Namespace) -> None:
         raise UsageError(f"--timeout {args.timeout} must be above 0 and at most 3600 seconds")
     if not 1 <= args.attempts <= 20:
         raise UsageError(f"--attempts {args.attempts} must be 1 to 20")
-    if args.report is not None and not args.report.parent.is_dir():
-        raise UsageError(f"--report {args.report}: directory {args.report.parent} does not exist")
+    if args.report is not None:
+        if not args.report.parent.is_dir():
+            raise UsageError(
+                f"--report {args.report}: directory {args.report.parent} does not exist"
+            )
+        if args.report.is_dir() or not os.access(args.report.parent, os.W_OK):
+            raise UsageError(f"--report {args.report}: not a file that can be written")
     keys = [os.environ.get(name) for name in SOURCE_KEY_VARIABLES]
     if args.from_profile is None and not all(keys):
         raise UsageError(
@@ -156,7 +161,6 @@ def run(args: argparse.Namespace, plan: AppPlan, stdout: TextIO, stderr: TextIO)
                 jobs=args.jobs,
                 mode=mode,
                 overwrite=args.overwrite,
-                threshold=args.part_size_mib * MiB,
                 part_size=args.part_size_mib * MiB,
                 attempts=args.attempts,
             ),
@@ -167,7 +171,11 @@ def run(args: argparse.Namespace, plan: AppPlan, stdout: TextIO, stderr: TextIO)
         migration.run([BucketPair(s, d) for s, d in mapping.items()])
         recorder.print_summary(stdout)
         if args.report is not None:
-            recorder.write_report(args.report, {"buckets_mapped": mapping})
+            try:
+                recorder.write_report(args.report, {"buckets_mapped": mapping})
+            except OSError as error:
+                print(f"migrate: --report {args.report}: not written ({error})", file=stderr)
+                return 1
             print(f"report: {args.report}", file=stdout)
     finally:
         recorder.close()

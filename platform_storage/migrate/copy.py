@@ -1,21 +1,26 @@
-"""Copy one object, streamed: the source body flows into the destination upload part by part.
+"""Copy one object, streamed: the source body flows into the destination part by part.
 
-At most one part (`part_size`) of an object is held at a time; objects below the multipart
-threshold go up in one request with their Content-MD5, which S3 checks on receipt.
-Content-Type, the other content headers and user metadata are kept. What was read is hashed on
-the way (MD5 when the source's ETag is an MD5, to catch a bad read; SHA-256 otherwise, for the
-verification that follows).
+At most one part (`part_size`) of an object is held at a time: an object below that size goes up
+in one PutObject, a larger one in a multipart upload run here (not by s3transfer) so that every
+part carries its Content-MD5, which S3 checks on receipt, and so that the upload is completed
+only once the whole source was read and found to be what the source says it holds; otherwise
+it is aborted and nothing appears at the destination.
+
+Every write is conditional on what the listing saw: `If-None-Match: *` where the destination had
+no object, `If-Match: <its ETag>` where `--overwrite` replaces one. An object written at the
+destination by someone else after the listing is therefore never replaced (S3 answers 412, and
+the object is compared again). Content-Type, the other content headers and user metadata are
+kept.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-from boto3.s3.transfer import TransferConfig
 
 from platform_storage.migrate.objects import S3Object
 from platform_storage.migrate.verify import CHUNK, Check, HashingReader, Verdict
@@ -31,29 +36,32 @@ KEPT_HEADERS = (
 
 
 class CopyError(RuntimeError):
-    """What was read from the source is not what the source said it holds."""
+    """What was read from the source is not what the source said it holds (a bad read: worth
+    another attempt)."""
 
 
 @dataclass(frozen=True)
 class Copied:
-    """The source object as it was read (size and ETag of that read); the SHA-256 of what was
-    sent when the source's ETag is no MD5; and, for a single-request upload, the verdict S3
-    gave on receipt (None: verify afterwards)."""
+    """The source object as it was read (size and ETag of that read), the ETag of the object
+    written, and, when S3's answer to the upload settles it, the verdict (None: verify by reading
+    afterwards)."""
 
     source: S3Object
-    sha256: str | None
+    etag: str
     verdict: Verdict | None = None
 
 
-def transfer_config(*, threshold: int, part_size: int) -> TransferConfig:
-    """One object, one thread: parallelism comes from copying several objects at once, which
-    keeps memory at `jobs` parts at most."""
-    return TransferConfig(
-        multipart_threshold=threshold,
-        multipart_chunksize=part_size,
-        max_concurrency=1,
-        use_threads=False,
-    )
+@dataclass(frozen=True)
+class Condition:
+    """`expected_etag` None: the destination must have no object of the key; else it must
+    still hold the object of that ETag (an `--overwrite`)."""
+
+    expected_etag: str | None
+
+    def arguments(self) -> dict[str, str]:
+        if self.expected_etag is None:
+            return {"IfNoneMatch": "*"}
+        return {"IfMatch": f'"{self.expected_etag}"'}
 
 
 def copy_object(
@@ -63,26 +71,41 @@ def copy_object(
     destination_client: Any,
     destination_bucket: str,
     *,
-    config: TransferConfig,
+    part_size: int,
+    condition: Condition,
     on_bytes: Callable[[int], None] | None = None,
 ) -> Copied:
     response = source_client.get_object(Bucket=source_bucket, Key=key)
     body = response["Body"]
     source = S3Object(key, int(response["ContentLength"]), str(response.get("ETag", "")).strip('"'))
-    algorithm = "md5" if source.plain_md5 is not None else "sha256"
-    reader = HashingReader(body, (algorithm,), on_bytes)
+    reader = HashingReader(body, ("md5",) if source.plain_md5 is not None else (), on_bytes)
     extra: dict[str, Any] = {name: response[name] for name in KEPT_HEADERS if response.get(name)}
     extra["Metadata"] = dict(response.get("Metadata") or {})
+    target = _Target(destination_client, destination_bucket, key, condition, extra)
     try:
-        if source.size < config.multipart_threshold:
-            return _put_whole(reader, source, destination_client, destination_bucket, extra)
-        destination_client.upload_fileobj(
-            reader, destination_bucket, key, ExtraArgs=extra, Config=config
-        )
+        if source.size < part_size:
+            return _put_whole(reader, source, target)
+        return _put_in_parts(reader, source, target, part_size)
     finally:
         body.close()
-    _check_read(reader, source)
-    return Copied(source, reader.hexdigest("sha256") if algorithm == "sha256" else None)
+
+
+@dataclass(frozen=True)
+class _Target:
+    client: Any
+    bucket: str
+    key: str
+    condition: Condition
+    extra: dict[str, Any]
+
+
+def _read(reader: HashingReader, amount: int) -> bytes:
+    chunks = []
+    left = amount
+    while left > 0 and (data := reader.read(min(CHUNK, left))):
+        chunks.append(data)
+        left -= len(data)
+    return b"".join(chunks)
 
 
 def _check_read(reader: HashingReader, source: S3Object) -> None:
@@ -92,33 +115,71 @@ def _check_read(reader: HashingReader, source: S3Object) -> None:
         raise CopyError("the bytes read do not match the source's MD5 (ETag)")
 
 
-def _put_whole(
-    reader: HashingReader,
-    source: S3Object,
-    destination_client: Any,
-    destination_bucket: str,
-    extra: dict[str, Any],
-) -> Copied:
-    """An object below the multipart threshold, in one PutObject carrying its Content-MD5: S3
-    refuses the upload unless it received exactly those bytes, and its ETag is that MD5."""
-    chunks = []
-    while data := reader.read(CHUNK):
-        chunks.append(data)
-    content = b"".join(chunks)
+def _content_md5(data: bytes) -> str:
+    return base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+
+
+def _put_whole(reader: HashingReader, source: S3Object, target: _Target) -> Copied:
+    """One PutObject carrying its Content-MD5: S3 refuses it unless it received exactly these
+    bytes, and for a source whose ETag is an MD5 the bytes were checked against it first."""
+    content = _read(reader, source.size + 1)
     _check_read(reader, source)
-    md5 = hashlib.md5(content, usedforsecurity=False)
-    response = destination_client.put_object(
-        Bucket=destination_bucket,
-        Key=source.key,
+    response = target.client.put_object(
+        Bucket=target.bucket,
+        Key=target.key,
         Body=content,
-        ContentMD5=base64.b64encode(md5.digest()).decode(),
-        **extra,
+        ContentMD5=_content_md5(content),
+        **target.condition.arguments(),
+        **target.extra,
     )
-    sha256 = None if source.plain_md5 is not None else hashlib.sha256(content).hexdigest()
     etag = str(response.get("ETag", "")).strip('"')
     if source.plain_md5 is None:
-        return Copied(source, sha256)  # checked by SHA-256 afterwards, as the source's ETag says
-    if response.get("ServerSideEncryption") != "aws:kms" and etag == source.plain_md5:
-        return Copied(source, None, Verdict(True, Check.MD5_ETAG))
-    # SSE-KMS: the ETag is no MD5, but S3 accepted the Content-MD5 of the source's bytes.
-    return Copied(source, None, Verdict(True, Check.MD5))
+        return Copied(source, etag)  # no MD5 to hold it against: verified by SHA-256 afterwards
+    if not str(response.get("ServerSideEncryption", "")).startswith("aws:kms") and (
+        etag == source.plain_md5
+    ):
+        return Copied(source, etag, Verdict(True, Check.MD5_ETAG))
+    # SSE-KMS: the ETag is no MD5, but S3 accepted the Content-MD5 of bytes that matched the
+    # source's MD5.
+    return Copied(source, etag, Verdict(True, Check.MD5))
+
+
+def _put_in_parts(
+    reader: HashingReader, source: S3Object, target: _Target, part_size: int
+) -> Copied:
+    upload = target.client.create_multipart_upload(
+        Bucket=target.bucket, Key=target.key, **target.extra
+    )["UploadId"]
+    try:
+        parts = []
+        number = 1
+        while data := _read(reader, part_size):
+            response = target.client.upload_part(
+                Bucket=target.bucket,
+                Key=target.key,
+                UploadId=upload,
+                PartNumber=number,
+                Body=data,
+                ContentMD5=_content_md5(data),
+            )
+            parts.append({"PartNumber": number, "ETag": response["ETag"]})
+            number += 1
+        _check_read(reader, source)  # before completing: a bad read never becomes an object
+        completed = target.client.complete_multipart_upload(
+            Bucket=target.bucket,
+            Key=target.key,
+            UploadId=upload,
+            MultipartUpload={"Parts": parts},
+            **target.condition.arguments(),
+        )
+    except BaseException:
+        # A failed abort leaves parts that the bucket's lifecycle rule removes; the original
+        # error is the one to report.
+        with contextlib.suppress(Exception):
+            target.client.abort_multipart_upload(
+                Bucket=target.bucket, Key=target.key, UploadId=upload
+            )
+        raise
+    # S3 checked each part's MD5 and the whole stream was held against the source's MD5 where
+    # it has one; the verification afterwards still reads the destination back.
+    return Copied(source, str(completed.get("ETag", "")).strip('"'))

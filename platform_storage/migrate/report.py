@@ -119,6 +119,13 @@ class RunRecorder:
         self._records.flush()
         self._records.seek(0)
         temporary = path.with_name(f".{path.name}.partial")
+        try:
+            self._write(temporary, extra)
+            temporary.replace(path)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def _write(self, temporary: Path, extra: dict[str, Any]) -> None:
         with temporary.open("w", encoding="utf-8") as out:
             head = {
                 "version": REPORT_VERSION,
@@ -147,7 +154,6 @@ class RunRecorder:
                 out.write(("" if first else ",\n") + "  " + line.rstrip("\n"))
                 first = False
             out.write("\n ]\n}\n")
-        temporary.replace(path)
 
     def print_summary(self, stream: TextIO) -> None:
         for tally in self.tallies:
@@ -162,7 +168,13 @@ class RunRecorder:
                 file=stream,
             )
         else:
-            print(f"NOT VERIFIED: {self.problem_count} of {total} objects:", file=stream)
+            failed = sum(1 for t in self.tallies if t.error is not None)
+            buckets = f" and {failed} bucket pair(s) not migrated (above)" if failed else ""
+            print(
+                f"NOT VERIFIED: {self.problem_count} of {total} objects{buckets}"
+                + (":" if self.problems else ""),
+                file=stream,
+            )
         for record in self.problems:
             print(f"  {record.bucket}/{record.key}: {record.action}: {record.problem}", file=stream)
         if self.problem_count > len(self.problems):

@@ -9,12 +9,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from platform_storage.migrate.copy import copy_object, transfer_config
+from platform_storage.migrate.copy import Condition, CopyError, copy_object
 from platform_storage.migrate.objects import S3Object, join, list_objects
 from platform_storage.migrate.progress import Progress
 from platform_storage.migrate.report import Action, BucketTally, ObjectRecord, RunRecorder
 from platform_storage.migrate.verify import Check, Verdict, verify
-from platform_storage.s3_clients import error_code, is_retryable
+from platform_storage.s3_clients import error_code, is_precondition_failed, is_retryable
 
 MiB = 1024 * 1024
 
@@ -28,13 +28,12 @@ class BucketPair:
 @dataclass(frozen=True)
 class RunOptions:
     """`jobs` objects at once; `overwrite` = False replaces nothing that differs; `mode` is
-    `copy` (copy, then verify), `verify-only` or `dry-run`; multipart above `threshold`, in parts
-    of `part_size`; each object tried `attempts` times before it counts as failed."""
+    `copy` (copy, then verify), `verify-only` or `dry-run`; objects of `part_size` or more go in
+    parts of that size; each object tried `attempts` times before it counts as failed."""
 
     jobs: int
     mode: str = "copy"
     overwrite: bool = False
-    threshold: int = 8 * MiB
     part_size: int = 8 * MiB
     attempts: int = 4
     backoff: float = 0.5
@@ -56,7 +55,6 @@ class Migration:
         self.recorder = recorder
         self.stderr = stderr
         self.show_progress = progress
-        self.config = transfer_config(threshold=options.threshold, part_size=options.part_size)
 
     def run(self, pairs: list[BucketPair]) -> bool:
         """Every pair in turn; True when every object verified (or, dry-run, was planned)."""
@@ -121,18 +119,21 @@ class Migration:
                 self.recorder.record(tally, record)
                 progress.object_done(record.size)
 
-        for source, destination in join(
-            list_objects(self.source, pair.source),
-            self._destination_listing(pair.destination),
-        ):
-            if source is None:
-                tally.extra_at_destination += 1
-                continue
-            pending.add(pool.submit(self._one, pair, source, destination, progress.moved))
-            while len(pending) >= limit:
+        try:
+            for source, destination in join(
+                list_objects(self.source, pair.source),
+                self._destination_listing(pair.destination),
+            ):
+                if source is None:
+                    tally.extra_at_destination += 1
+                    continue
+                pending.add(pool.submit(self._one, pair, source, destination, progress.moved))
+                while len(pending) >= limit:
+                    drain(block=True)
+        finally:
+            # A listing that fails half-way still records what was already under way.
+            while pending:
                 drain(block=True)
-        while pending:
-            drain(block=True)
 
     def _destination_listing(self, bucket: str) -> Iterator[S3Object]:
         return list_objects(self.destination, bucket)
@@ -150,7 +151,8 @@ class Migration:
                 return self._decide(pair, source, destination, moved)
             except Exception as error:
                 last = error
-                if not is_retryable(error) or attempt + 1 == self.options.attempts:
+                retryable = is_retryable(error) or isinstance(error, CopyError)
+                if not retryable or attempt + 1 == self.options.attempts:
                     break
                 time.sleep(min(self.options.backoff * 2**attempt, 8.0))
         assert last is not None
@@ -176,7 +178,7 @@ class Migration:
                 )
             if mode == "dry-run":
                 return record(Action.WOULD_COPY, Verdict(True, Check.NONE))
-            return self._copy(pair, source, Action.COPIED, moved)
+            return self._copy(pair, source, None, Action.COPIED, moved)
         verdict = self._compare(pair, source, destination)
         if verdict.ok:
             return record(Action.IDENTICAL, verdict)
@@ -187,7 +189,7 @@ class Migration:
             return record(Action.CONFLICT, Verdict(False, verdict.check, problem))
         if mode == "dry-run":
             return record(Action.WOULD_OVERWRITE, Verdict(True, verdict.check))
-        return self._copy(pair, source, Action.OVERWRITTEN, moved)
+        return self._copy(pair, source, destination.etag, Action.OVERWRITTEN, moved)
 
     def _compare(self, pair: BucketPair, source: S3Object, destination: S3Object) -> Verdict:
         if destination.size != source.size:
@@ -203,23 +205,49 @@ class Migration:
         return verify(self.source, pair.source, source, self.destination, pair.destination)
 
     def _copy(
-        self, pair: BucketPair, source: S3Object, action: Action, moved: Callable[[int], None]
+        self,
+        pair: BucketPair,
+        source: S3Object,
+        expected_etag: str | None,
+        action: Action,
+        moved: Callable[[int], None],
     ) -> ObjectRecord:
-        copied = copy_object(
-            self.source,
-            pair.source,
-            source.key,
-            self.destination,
-            pair.destination,
-            config=self.config,
-            on_bytes=moved,
-        )
-        verdict = copied.verdict or verify(
-            self.source,
-            pair.source,
-            copied.source,
-            self.destination,
-            pair.destination,
-            source_sha256=copied.sha256,
-        )
+        """Copy, conditional on the destination still being what the listing saw (absent, or
+        the object of `expected_etag`), then verify. When someone wrote there meanwhile, S3
+        refuses the write; the object is then compared again and left as it is. A copy that
+        does not verify (a bad read or write on the way) is replaced, and only it, by another
+        attempt."""
+        expected = expected_etag
+        for attempt in range(self.options.attempts):
+            try:
+                copied = copy_object(
+                    self.source,
+                    pair.source,
+                    source.key,
+                    self.destination,
+                    pair.destination,
+                    part_size=self.options.part_size,
+                    condition=Condition(expected),
+                    on_bytes=moved,
+                )
+            except Exception as error:
+                if not is_precondition_failed(error):
+                    raise
+                return self._written_meanwhile(pair, source, action)
+            verdict = copied.verdict or verify(
+                self.source, pair.source, copied.source, self.destination, pair.destination
+            )
+            if verdict.ok or attempt + 1 == self.options.attempts:
+                break
+            expected = copied.etag
         return ObjectRecord.of(pair.source, source.key, copied.source.size, action, verdict)
+
+    def _written_meanwhile(
+        self, pair: BucketPair, source: S3Object, action: Action
+    ) -> ObjectRecord:
+        verdict = verify(self.source, pair.source, source, self.destination, pair.destination)
+        if verdict.ok:  # e.g. an earlier attempt of this run whose answer was lost
+            return ObjectRecord.of(pair.source, source.key, source.size, action, verdict)
+        problem = f"written at the destination during the run ({verdict.problem}); left as it is"
+        conflict = Verdict(False, verdict.check, problem)
+        return ObjectRecord.of(pair.source, source.key, source.size, Action.CONFLICT, conflict)

@@ -4,8 +4,8 @@
   destination's (single-part, not SSE-KMS): the two ETags are compared, nothing is read.
 - `md5`: the source's ETag is an MD5 but the destination's is not (a multipart upload, or an
   SSE-KMS bucket): the destination is read and hashed, and compared with the source's MD5.
-- `sha256`: the source's ETag is not an MD5 (a multipart upload): both sides are read and
-  hashed with SHA-256 (the source side skipped when the copy just hashed it).
+- `sha256`: the source's ETag is not an MD5 (a multipart upload): both sides are read again and
+  hashed with SHA-256.
 """
 
 from __future__ import annotations
@@ -85,8 +85,6 @@ def verify(
     source: S3Object,
     destination_client: Any,
     destination_bucket: str,
-    *,
-    source_sha256: str | None = None,
 ) -> Verdict:
     """Compare the destination's object of `source.key` with `source`."""
     try:
@@ -103,14 +101,16 @@ def verify(
     source_md5 = source.plain_md5
     if source_md5 is not None:
         target = S3Object(source.key, size, str(head.get("ETag", "")).strip('"'))
-        if head.get("ServerSideEncryption") != "aws:kms" and target.plain_md5 is not None:
+        # SSE-KMS and DSSE-KMS ETags are no MD5 even when they look like one.
+        kms = str(head.get("ServerSideEncryption", "")).startswith("aws:kms")
+        if not kms and target.plain_md5 is not None:
             same = target.plain_md5 == source_md5
             return Verdict(same, Check.MD5_ETAG, None if same else "MD5 (ETag) differs")
         digest, _ = stream_digest(destination_client, destination_bucket, source.key, "md5")
         same = digest == source_md5
         return Verdict(same, Check.MD5, None if same else "MD5 of the content differs")
-    if source_sha256 is None:
-        source_sha256, _ = stream_digest(source_client, source_bucket, source.key, "sha256")
+    # Read the source again, on its own: the copy's read is what is being checked.
+    source_sha256, _ = stream_digest(source_client, source_bucket, source.key, "sha256")
     digest, _ = stream_digest(destination_client, destination_bucket, source.key, "sha256")
     same = digest == source_sha256
     return Verdict(same, Check.SHA256, None if same else "SHA-256 of the content differs")

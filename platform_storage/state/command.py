@@ -1,10 +1,11 @@
 """`python -m platform_storage state list|history|rollback`: a runner environment's state.
 
 Reached with the standard AWS settings (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL_S3`):
-the runner's own role is enough (it reads and writes only its prefix, older versions included),
-an admin profile works too. A rollback writes the old content as a new current version with a
-serial above the current one, deletes nothing, and refuses while the environment is locked, for
-a version of another lineage, and when the state changed since it was read.
+the runner's own role is enough (it reads and writes only its prefix, older versions included,
+and its lock files), an admin profile works too. A rollback takes the environment's lock as
+Terraform does, writes the old content as a new current version with a serial above the
+current one, deletes nothing, and refuses while someone else holds the lock, for a version of
+another lineage, and when the state changed since it was read.
 
 Exit status: 0 done; 1 refused or failed (the reason on stderr); 2 bad configuration or flags.
 """
@@ -12,15 +13,20 @@ Exit status: 0 done; 1 refused or failed (the reason on stderr); 2 bad configura
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import re
+import socket
 import sys
+import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
+import platform_storage
 from platform_storage.plan import AppPlan, RunnerPlan
 from platform_storage.state.store import Location, StateObject, StateStore
-from platform_storage.state.tfstate import diff, info, with_serial
+from platform_storage.state.tfstate import StateError, diff, info, with_serial
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -78,6 +84,9 @@ def run(args: argparse.Namespace, plan: AppPlan, stdout: TextIO, stderr: TextIO)
         if args.action == "history":
             return _history(store, args.environment, stdout, stderr)
         return _rollback(store, args, stdout, stderr)
+    except StateError as error:  # a stored document that is no state: not a usage error
+        print(f"state {args.action}: {error}", file=stderr)
+        return 1
     except Exception as error:
         from platform_storage.s3_clients import error_code
 
@@ -158,51 +167,85 @@ def _history(store: StateStore, environment: str, stdout: TextIO, stderr: TextIO
     return 0
 
 
+def _refused(stderr: TextIO, reason: str) -> int:
+    print(f"state rollback: refused: {reason}", file=stderr)
+    return 1
+
+
+def _lock_info(key: str, bucket: str) -> dict[str, str]:
+    """The lock file's content in Terraform's own form, so a run that finds it says who."""
+    return {
+        "ID": str(uuid.uuid4()),
+        "Operation": "platform-storage state rollback",
+        "Info": "",
+        "Who": f"{getpass.getuser()}@{socket.gethostname()}",
+        "Version": platform_storage.__version__,
+        "Created": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "Path": f"{bucket}/{key}",
+    }
+
+
 def _rollback(store: StateStore, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Under the environment's own lock (taken as Terraform takes it, so no run can start
+    meanwhile): read, check, show, confirm, write; then release the lock."""
     environment = args.environment
     key = store.location.key(environment)
-    locked = store.lock(environment)
-    if locked is not None:
-        print(
-            f"state rollback: refused: {key}.tflock exists (written {locked.isoformat()}): a run"
-            " holds the lock, or a crashed run left it; roll back once it is released",
-            file=stderr,
+    if args.dry_run:
+        return _roll(store, args, stdout, stderr, locked_by_us=False)
+    lock = store.acquire_lock(environment, _lock_info(key, store.location.bucket))
+    if lock is None:
+        return _refused(
+            stderr,
+            f"{key}.tflock exists: a run holds the lock, or a crashed run left it; roll back"
+            " once it is released",
         )
-        return 1
-    current, current_version, etag = store.read(environment)
-    target, target_version, _ = store.read(environment, args.version)
-    now, then = info(current), info(target)
-    if target_version == current_version:
-        print(
-            f"state rollback: refused: {args.version} is already the current version", file=stderr
-        )
-        return 1
+    try:
+        return _roll(store, args, stdout, stderr, locked_by_us=True)
+    finally:
+        store.release_lock(environment, lock)
+
+
+def _roll(
+    store: StateStore,
+    args: argparse.Namespace,
+    stdout: TextIO,
+    stderr: TextIO,
+    *,
+    locked_by_us: bool,
+) -> int:
+    environment = args.environment
+    key = store.location.key(environment)
+    current = store.read(environment)
+    target = store.read(environment, args.version)
+    now, then = info(current.document), info(target.document)
+    if target.version_id == current.version_id:
+        return _refused(stderr, f"{args.version} is already the current version")
     if then.lineage != now.lineage:
-        print(
-            f"state rollback: refused: version {args.version} has lineage {then.lineage}, the"
-            f" current state {now.lineage}: it is another state, not an earlier one",
-            file=stderr,
+        return _refused(
+            stderr,
+            f"version {args.version} has lineage {then.lineage}, the current state"
+            f" {now.lineage}: it is another state, not an earlier one",
         )
-        return 1
     serial = now.serial + 1
-    changes = diff(current, target)
     print(
-        f"{key}: current version {current_version} (serial {now.serial}) -> the content of"
+        f"{key}: current version {current.version_id} (serial {now.serial}) -> the content of"
         f" {args.version} (serial {then.serial}) written as serial {serial}",
         file=stdout,
     )
-    for line in changes or ["(no resource changes)"]:
+    for line in diff(current.document, target.document) or ["(no resource changes)"]:
         print(f"  {line}", file=stdout)
-    if args.dry_run:
-        print("dry run: nothing written", file=stdout)
+    if not locked_by_us:
+        held = store.lock(environment)
+        state = f"locked since {held.isoformat()}" if held else "not locked now"
+        print(f"dry run: nothing written ({key} is {state})", file=stdout)
         return 0
     if not args.yes and not _confirmed(key, stdout):
         print(
             "state rollback: not confirmed (pass --yes to roll back without a prompt)", file=stderr
         )
         return 1
-    new_version = store.write(environment, with_serial(target, serial), if_match=etag)
-    print(f"rolled back: {key} is now version {new_version} (serial {serial})", file=stdout)
+    written = store.write(environment, with_serial(target.content, serial), if_match=current.etag)
+    print(f"rolled back: {key} is now version {written} (serial {serial})", file=stdout)
     return 0
 
 

@@ -3,13 +3,14 @@ and what S3 holds of it: the current object, its versions and the S3-native lock
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from platform_storage.s3_clients import is_missing
+from platform_storage.s3_clients import is_missing, is_precondition_failed
 from platform_storage.state.tfstate import StateError, StateInfo, info, parse
 
 SUFFIX = ".tfstate"
@@ -31,6 +32,16 @@ class Location:
 
     def lock_key(self, environment: str) -> str:
         return self.key(environment) + LOCK_SUFFIX
+
+
+@dataclass(frozen=True)
+class StateVersion:
+    """One version of a state object: parsed, as stored, its version id and ETag."""
+
+    document: dict[str, Any]
+    content: bytes
+    version_id: str
+    etag: str
 
 
 @dataclass(frozen=True)
@@ -113,22 +124,25 @@ class StateStore:
 
     def _read_info(self, key: str, version_id: str | None) -> tuple[StateInfo | None, str | None]:
         try:
-            document, _, _ = self.read_key(key, version_id)
+            version = self.read_key(key, version_id)
         except StateError as error:
             return None, str(error)
-        return info(document), None
+        return info(version.document), None
 
-    def read(
-        self, environment: str, version_id: str | None = None
-    ) -> tuple[dict[str, Any], str, str]:
-        """The state document, its version id and ETag (the current version when None)."""
+    def read(self, environment: str, version_id: str | None = None) -> StateVersion:
+        """One version of the environment's state (the current one when None)."""
         return self.read_key(self.location.key(environment), version_id)
 
-    def read_key(self, key: str, version_id: str | None) -> tuple[dict[str, Any], str, str]:
+    def read_key(self, key: str, version_id: str | None) -> StateVersion:
         extra = {"VersionId": version_id} if version_id else {}
         response = self.client.get_object(Bucket=self.location.bucket, Key=key, **extra)
         content = response["Body"].read()
-        return parse(content), str(response.get("VersionId")), str(response["ETag"])
+        found = str(response.get("VersionId"))
+        try:
+            document = parse(content)
+        except StateError as error:
+            raise StateError(f"{key} version {found}: {error}") from None
+        return StateVersion(document, content, found, str(response["ETag"]))
 
     def lock(self, environment: str) -> datetime | None:
         """When the environment's lock file was written, or None when there is none."""
@@ -142,6 +156,29 @@ class StateStore:
             raise
         modified: datetime = head["LastModified"]
         return modified
+
+    def acquire_lock(self, environment: str, lock_info: dict[str, str]) -> str | None:
+        """Take the environment's S3-native lock as Terraform does (create `<key>.tflock` only
+        if there is none); its ETag, or None when someone holds it."""
+        try:
+            response = self.client.put_object(
+                Bucket=self.location.bucket,
+                Key=self.location.lock_key(environment),
+                Body=json.dumps(lock_info).encode(),
+                ContentType="application/json",
+                IfNoneMatch="*",
+            )
+        except Exception as error:
+            if is_precondition_failed(error):
+                return None
+            raise
+        return str(response["ETag"])
+
+    def release_lock(self, environment: str, etag: str) -> None:
+        """Remove the lock this process took, and only if it is still that one."""
+        self.client.delete_object(
+            Bucket=self.location.bucket, Key=self.location.lock_key(environment), IfMatch=etag
+        )
 
     def write(self, environment: str, content: bytes, *, if_match: str) -> str:
         """A new current version, only if the current one is still `if_match` (its ETag)."""

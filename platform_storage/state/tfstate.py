@@ -4,6 +4,8 @@ rollback compares and rewrites."""
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -79,9 +81,20 @@ def diff(current: Mapping[str, Any], target: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def with_serial(document: Mapping[str, Any], serial: int) -> bytes:
-    """The document with `serial` replaced, written as Terraform writes state (two-space
-    indent, trailing newline); every other field kept as it is."""
-    rewritten = dict(document)
-    rewritten["serial"] = serial
-    return (json.dumps(rewritten, indent=2) + "\n").encode()
+def with_serial(content: bytes, serial: int) -> bytes:
+    """The state `content` with `serial` replaced, written as Terraform writes state (two-space
+    indent, trailing newline); every other value kept exactly, numbers too (a float is written
+    back as the digits it was read from, never through a binary float)."""
+    numbers: list[str] = []
+    marker = f"\u0000{uuid.uuid4().hex}:"
+
+    def keep(text: str) -> str:
+        numbers.append(text)
+        return f"{marker}{len(numbers) - 1}"
+
+    document = json.loads(content, parse_float=keep)
+    document["serial"] = serial
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    escaped = re.escape(json.dumps(marker)[1:-1])
+    text = re.sub(f'"{escaped}(\\d+)"', lambda m: numbers[int(m.group(1))], text)
+    return (text + "\n").encode()
