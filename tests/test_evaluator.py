@@ -4,12 +4,21 @@ and random concrete requests, and against IAM's own wildcard rules where moto di
 
 from __future__ import annotations
 
+import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from platform_storage.access import AccessProfile, Grant, StateOptions, access_statements
-from platform_storage.analysis.evaluate import Policies, statements_of
+from platform_storage.analysis.evaluate import (
+    Context,
+    Policies,
+    glob,
+    member,
+    satisfiable,
+    statements_of,
+)
 from platform_storage.policy import document_statements_to_iam
+from platform_storage.prefixes import MAX_PREFIX_LENGTH
 from tests.policy_eval import Prover
 
 BUCKET = "arn:aws:s3:::example-bucket"
@@ -110,3 +119,79 @@ def test_a_negated_condition_holds_when_the_key_is_absent() -> None:
     assert ours.decide("s3:ListBucket", BUCKET, {})
     assert ours.decide("s3:ListBucket", BUCKET, {"s3:prefix": "public/"})
     assert not ours.decide("s3:ListBucket", BUCKET, {"s3:prefix": "secret/x"})
+
+
+# The split search in `satisfiable` against Z3 alone, on formulas small enough for Z3 alone.
+_VARIABLES = (z3.String("x"), z3.String("y"))
+_FLAGS = (z3.Bool("p"), z3.Bool("q"))
+_patterns = st.text(alphabet="ab/*?", max_size=4)
+_literals = st.text(alphabet="ab/", max_size=3)
+
+
+@st.composite
+def _atoms(draw: st.DrawFn) -> z3.BoolRef:
+    variable = draw(st.sampled_from(_VARIABLES))
+    kind = draw(st.sampled_from(["glob", "equals", "prefix", "flag", "concrete"]))
+    if kind == "glob":
+        return z3.InRe(variable, glob(draw(_patterns)))
+    if kind == "equals":
+        return variable == z3.StringVal(draw(_literals))
+    if kind == "prefix":
+        return z3.PrefixOf(z3.StringVal(draw(_literals)), variable)
+    if kind == "flag":
+        return draw(st.sampled_from(_FLAGS))
+    return z3.InRe(z3.StringVal(draw(_literals)), glob(draw(_patterns)))
+
+
+_formulas = st.recursive(
+    _atoms(),
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=3).map(lambda xs: z3.And(*xs)),
+        st.lists(inner, min_size=1, max_size=3).map(lambda xs: z3.Or(*xs)),
+        inner.map(z3.Not),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_formulas, min_size=1, max_size=3))
+def test_the_split_search_decides_as_z3_alone_and_its_models_hold(
+    formulas: list[z3.BoolRef],
+) -> None:
+    direct = z3.Solver()
+    direct.add(*formulas)
+    expected = direct.check()
+    assert expected != z3.unknown
+    found = satisfiable(*formulas)
+    assert (found is not None) == (expected == z3.sat)
+    if found is not None:
+        assert all(z3.is_true(found.eval(f, model_completion=True)) for f in formulas)
+
+
+def test_a_listing_grant_on_the_longest_allowed_prefix_is_decided() -> None:
+    """Conditions on a prefix of the longest length the configuration allows: Z3 alone gave up
+    (or ran for minutes) on the negated membership such a proof asks; the split search
+    decides it."""
+    prefix = "/".join(["p" * 240] * 3 + ["q" * 249])
+    assert len(prefix) == MAX_PREFIX_LENGTH
+    grant = Grant(
+        bucket_arn=BUCKET,
+        profile=AccessProfile.TF_STATE,
+        prefix=prefix,
+        state=StateOptions(lockfile=True, delete_state=False),
+    )
+    policy = document_statements_to_iam([s.to_document_block() for s in access_statements(grant)])
+    ours = Policies(identity=tuple(statements_of(policy)))
+    assert ours.decide("s3:ListBucket", BUCKET, {"s3:prefix": f"{prefix}/"})
+    assert not ours.decide("s3:ListBucket", BUCKET, {"s3:prefix": f"{prefix[:-1]}/"})
+    assert ours.decide("s3:PutObject", f"{BUCKET}/{prefix}/env.tfstate.tflock", {})
+    ctx = Context(fixed={"aws:SecureTransport": "true"})
+    value, present = ctx.var("s3:prefix")
+    outside = z3.Not(z3.PrefixOf(z3.StringVal(f"{prefix}/"), value))
+    allowed_outside = [
+        satisfiable(case.context, present, outside)
+        for case in ours.cases("s3:ListBucket", ctx)
+        if member(BUCKET, case.allowed)
+    ]
+    assert allowed_outside == [None]

@@ -22,7 +22,7 @@ import fnmatch
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import z3
 
@@ -295,10 +295,155 @@ def member(value: str, regex: z3.ReRef) -> bool:
     return satisfiable(z3.InRe(z3.StringVal(value), regex)) is not None
 
 
+# One regular-expression question gets this long; one that needs more is reported as undecided
+# (`Unsupported`) rather than hanging a synth.
+SOLVER_TIMEOUT_MS = 10_000
+
+
 def satisfiable(*formulas: z3.BoolRef) -> z3.ModelRef | None:
+    """A model of all `formulas`, or None when there is none.
+
+    Z3's string solver decides one regular-expression membership of one variable quickly, even
+    for literals of a thousand characters (the longest prefixes), but a Boolean combination of
+    several memberships (an `Or` of two, or a negated one) over such literals can run for
+    minutes. So the search is split, lazily (DPLL(T) style): Z3 solves the Boolean structure
+    with each membership of a variable as a proposition; for its answer, each variable's
+    memberships (as asserted or negated) become one intersection of regular expressions, whose
+    emptiness Z3 decides alone; an empty one is blocked and the search goes on. The answer is
+    exact: both steps are equivalences. Formulas outside that shape are solved directly."""
+    abstraction = _Abstraction()
+    try:
+        boolean = [abstraction.abstract(f) for f in formulas]
+    except _NotAbstractable:
+        return _check(list(formulas))
+    solver = _solver()
+    solver.add(*boolean)
+    while True:
+        result = solver.check()
+        if result == z3.unsat:
+            return None
+        if result == z3.unknown:
+            raise Unsupported(f"the solver could not decide ({solver.reason_unknown()})")
+        choice = solver.model()
+        witnesses: dict[str, tuple[z3.SeqRef, str]] = {}
+        for name, (variable, atoms) in abstraction.atoms.items():
+            chosen = [
+                (flag, z3.is_true(choice.eval(flag, model_completion=True))) for flag, _ in atoms
+            ]
+            parts = [
+                regex if holds else z3.Complement(regex)
+                for (_, holds), (_, regex) in zip(chosen, atoms, strict=True)
+            ]
+            witness = _witness(variable, parts)
+            if witness is None:
+                solver.add(z3.Or(*[z3.Not(flag) if holds else flag for flag, holds in chosen]))
+                break
+            witnesses[name] = (variable, witness)
+        else:
+            return _model(formulas, choice, abstraction, witnesses.values())
+
+
+def _solver() -> z3.Solver:
     solver = z3.Solver()
+    solver.set("timeout", SOLVER_TIMEOUT_MS)
+    return solver
+
+
+def _check(formulas: list[z3.BoolRef]) -> z3.ModelRef | None:
+    solver = _solver()
     solver.add(*formulas)
     result = solver.check()
     if result == z3.unknown:
         raise Unsupported(f"the solver could not decide ({solver.reason_unknown()})")
     return solver.model() if result == z3.sat else None
+
+
+def _witness(variable: z3.SeqRef, parts: list[z3.ReRef]) -> str | None:
+    """A value of `variable` in every one of `parts`, or None when their intersection is empty."""
+    regex = parts[0] if len(parts) == 1 else z3.Intersect(*parts)
+    found = _check([z3.InRe(variable, regex)])
+    return None if found is None else found.eval(variable, model_completion=True).as_string()
+
+
+def _model(
+    formulas: Sequence[z3.BoolRef],
+    choice: z3.ModelRef,
+    abstraction: _Abstraction,
+    witnesses: Iterable[tuple[z3.SeqRef, str]],
+) -> z3.ModelRef:
+    """A model of the original formulas: the Boolean choice and the witnesses, checked."""
+    fixed = [variable == z3.StringVal(value) for variable, value in witnesses]
+    fixed += [flag == choice.eval(flag, model_completion=True) for flag in abstraction.propositions]
+    found = _check([*formulas, *fixed])
+    if found is None:  # the two steps are equivalences: this is a bug, never a verdict
+        raise Unsupported("the split search found a model the formulas refuse")
+    return found
+
+
+class _NotAbstractable(Exception):
+    """A formula holds a string term the split search does not take apart."""
+
+
+class _Abstraction:
+    """Replaces each membership of a string variable in a formula by a fresh proposition."""
+
+    def __init__(self) -> None:
+        # variable name -> (variable, [(proposition, regular expression)])
+        self.atoms: dict[str, tuple[z3.SeqRef, list[tuple[z3.BoolRef, z3.ReRef]]]] = {}
+        self.propositions: list[z3.BoolRef] = []  # the formulas' own Boolean constants
+        self._seen: dict[int, z3.BoolRef] = {}
+
+    def abstract(self, formula: z3.BoolRef) -> z3.BoolRef:
+        key = formula.get_id()
+        if key not in self._seen:
+            self._seen[key] = self._abstract(formula)
+        return self._seen[key]
+
+    def _abstract(self, formula: z3.BoolRef) -> z3.BoolRef:
+        if z3.is_true(formula) or z3.is_false(formula):
+            return formula
+        if z3.is_const(formula) and formula.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            self.propositions.append(formula)
+            return formula
+        membership = _membership(formula)
+        if membership is not None:
+            variable, regex = membership
+            if variable is None:  # a concrete value: decided now
+                return z3.BoolVal(_check([formula]) is not None)
+            flag = z3.FreshBool("in")
+            self.atoms.setdefault(str(variable), (variable, []))[1].append((flag, regex))
+            return flag
+        if z3.is_and(formula) or z3.is_or(formula) or z3.is_not(formula) or z3.is_implies(formula):
+            return formula.decl()(*[self.abstract(child) for child in formula.children()])
+        if z3.is_eq(formula) and all(z3.is_bool(c) for c in formula.children()):
+            return formula.decl()(*[self.abstract(child) for child in formula.children()])
+        raise _NotAbstractable(str(formula))
+
+
+def _membership(formula: z3.BoolRef) -> tuple[z3.SeqRef | None, z3.ReRef] | None:
+    """`formula` as (variable, regex) when it says "variable is in regex": `InRe`, equality with
+    a literal, `PrefixOf` a literal. (None, regex) when the string is itself a literal."""
+    children = formula.children()
+    if z3.is_app_of(formula, z3.Z3_OP_SEQ_IN_RE):
+        subject, regex = children
+    elif z3.is_eq(formula) and all(z3.is_string(c) for c in children):
+        values = [c for c in children if z3.is_string_value(c)]
+        others = [c for c in children if not z3.is_string_value(c)]
+        if len(others) > 1:
+            return _unsupported_shape(formula)
+        subject, regex = (others or values)[0], z3.Re(values[-1])
+    elif z3.is_app_of(formula, z3.Z3_OP_SEQ_PREFIX) and z3.is_string_value(children[0]):
+        subject, regex = children[1], z3.Concat(z3.Re(children[0]), ANY)
+    elif any(z3.is_string(c) for c in children):
+        return _unsupported_shape(formula)
+    else:
+        return None
+    if z3.is_string_value(subject):
+        return None, regex
+    if z3.is_const(subject) and subject.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+        return subject, regex
+    return _unsupported_shape(formula)
+
+
+def _unsupported_shape(formula: z3.BoolRef) -> NoReturn:
+    raise _NotAbstractable(str(formula))
