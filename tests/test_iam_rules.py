@@ -470,3 +470,113 @@ def test_nested_stacks_and_stacks_without_library_constructs_are_compared(
     IamRole(plain, "hand-written", name="hand-written", assume_role_policy=json.dumps(trust))
     with pytest.raises(RuntimeError, match=r"\[plain/hand-written\] \[PS-IAM-5\]"):
         app.synth()
+
+
+def named_roles_doc(*names: str) -> Doc:
+    return {
+        "resource": {
+            "aws_iam_role": {
+                f"role{index}": {"name": name, "assume_role_policy": "{}"}
+                for index, name in enumerate(names)
+            }
+        }
+    }
+
+
+def test_two_roles_whose_names_differ_only_in_case_are_reported() -> None:
+    findings = check_document(TerraformDocument(named_roles_doc("Team-A", "team-a")))
+    assert [(f.rule_id, f.address) for f in findings] == [("PS-IAM-8", "aws_iam_role.role1")]
+    assert "IAM compares names without case" in findings[0].message
+
+
+def test_a_role_and_a_user_may_share_a_name() -> None:
+    """IAM keeps roles and users apart: one name may be both."""
+    doc = named_roles_doc("ci")
+    doc["resource"]["aws_iam_user"] = {"user": {"name": "ci"}}
+    assert rule_ids(doc) == set()
+
+
+def test_two_stacks_with_one_role_name_fail_the_real_synth(tmp_path: Path) -> None:
+    from platform_storage.cdk import App, AwsProvider
+
+    app = App(outdir=str(tmp_path / "out"))
+    for stack_name, role_name in (("first", "ci-deploy"), ("second", "CI-Deploy")):
+        stack = TerraformStack(app, stack_name)
+        AwsProvider(stack, "aws", region="us-east-2")
+        OidcFederatedRole(
+            stack,
+            "ci",
+            account=ACCOUNT_INFO,
+            role_name=role_name,
+            issuer="https://token.actions.githubusercontent.com",
+            subjects=[f"repo:acme/{stack_name}:ref:refs/heads/main"],
+        )
+    with pytest.raises(RuntimeError, match=r"\[second/ci/role\] \[PS-IAM-8\].*first/ci/role"):
+        app.synth()
+
+
+def static_keys_read_by(stack: TerraformStack, reader: str | None) -> None:
+    from platform_storage.constructs import KeySecrets, StaticCredentials
+
+    role = IrsaRole(
+        stack,
+        "runner-a",
+        account=ACCOUNT_INFO,
+        role_name="runner-a",
+        oidc_issuer=EKS_ISSUER,
+        service_accounts=[ServiceAccount("runner", "a")],
+    )
+    keys = StaticCredentials(stack, "runner-b", account=ACCOUNT_INFO, user_name="runner-b")
+    KeySecrets(
+        stack,
+        "runner-b-secrets",
+        credentials=keys,
+        reader_arn=reader if reader is not None else role.arn_reference,
+        name_prefix="platform-storage/runner-b",
+    )
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [None, "arn:aws:iam::123456789012:role/team/RUNNER-A"],
+    ids=["by-reference", "by-arn-in-another-case-and-path"],
+)
+def test_key_secrets_read_by_another_identity_of_the_stack_fail_the_real_synth(
+    reader: str | None, tmp_path: Path
+) -> None:
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-9\].*runner-a/role"):
+        real_synth(tmp_path, partial(static_keys_read_by, reader=reader), "keys")
+
+
+def test_key_secrets_read_by_an_execution_role_of_their_own_pass(tmp_path: Path) -> None:
+    reader = "arn:aws:iam::123456789012:role/runner-b-execution"
+    real_synth(tmp_path, partial(static_keys_read_by, reader=reader), "keys")
+
+
+def test_key_secrets_read_by_a_role_of_another_stack_fail_the_real_synth(tmp_path: Path) -> None:
+    from platform_storage.cdk import App, AwsProvider
+    from platform_storage.constructs import KeySecrets, StaticCredentials
+
+    app = App(outdir=str(tmp_path / "out"))
+    keys_stack = TerraformStack(app, "keys")
+    AwsProvider(keys_stack, "aws", region="us-east-2")
+    keys = StaticCredentials(keys_stack, "runner-b", account=ACCOUNT_INFO, user_name="runner-b")
+    KeySecrets(
+        keys_stack,
+        "runner-b-secrets",
+        credentials=keys,
+        reader_arn="arn:aws:iam::123456789012:role/massdriver-storage",
+        name_prefix="platform-storage/runner-b",
+    )
+    roles_stack = TerraformStack(app, "roles")
+    AwsProvider(roles_stack, "aws", region="us-east-2")
+    IrsaRole(
+        roles_stack,
+        "storage",
+        account=ACCOUNT_INFO,
+        role_name="massdriver-storage",
+        oidc_issuer=EKS_ISSUER,
+        service_accounts=[ServiceAccount("massdriver", "massdriver-s3proxy")],
+    )
+    with pytest.raises(RuntimeError, match=r"\[PS-IAM-9\].*roles/storage/role"):
+        app.synth()

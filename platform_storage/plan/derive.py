@@ -64,6 +64,7 @@ def massdriver_identities(
             service_account=sa,
             cluster=eks.cluster_name if eks else None,
             outputs=StaticOutputs.named(output_stems[kind]),
+            static_cluster=None,
         )
     return identities
 
@@ -96,6 +97,7 @@ def runner_identity(
         service_account=sa,
         cluster=cluster,
         outputs=StaticOutputs.named(f"runner_{runner.id}"),
+        static_cluster=runner.cluster.name if runner.cluster else None,
         runner=runner,
     )
 
@@ -110,6 +112,7 @@ def _identity(
     service_account: ServiceAccount | None,
     cluster: str | None,
     outputs: StaticOutputs,
+    static_cluster: str | None,
     runner: RunnerSettings | None = None,
 ) -> IdentityPlan:
     arn = account.role_arn(name, path)
@@ -129,7 +132,8 @@ def _identity(
             oidc = runner.oidc
             return OidcFederation(name, path, arn, oidc.issuer, oidc.subject, oidc.audience)
         case "static":
-            return StaticKeys(name, path, account.user_arn(name, path), outputs)
+            arn = account.user_arn(name, path)
+            return StaticKeys(name, path, arn, outputs, accounts, static_cluster)
     raise ValueError(f"unknown identity kind {kind!r}")
 
 

@@ -119,14 +119,28 @@ class OidcFederation(RoleIdentity):
 @dataclass(frozen=True)
 class StaticKeys(RoleIdentity):
     """An IAM user with an access key; `arn` is the user's. The keys reach the rendered files
-    through `outputs` after deploy."""
+    through `outputs` after deploy.
+
+    `service_accounts`: where the keys are used on Kubernetes. No trust names them, yet they are
+    the identity's workloads: a pod of a service account that another role trusts holds both the
+    keys and that role (the EKS webhook injects IRSA into every pod of the account), so it would
+    reach both identities' data. `cluster` = None: the keys work on any cluster."""
 
     kind: ClassVar[str] = "static"
     outputs: StaticOutputs
+    service_accounts: tuple[ServiceAccount, ...] = ()
+    cluster: str | None = None
 
     @property
     def static(self) -> bool:
         return True
+
+    @property
+    def workloads(self) -> tuple[Workload, ...]:
+        return tuple(
+            workloads.pod_identity(self.cluster, sa.namespace, sa.name)
+            for sa in self.service_accounts
+        )
 
 
 IdentityPlan = Irsa | PodIdentity | EcsTask | OidcFederation | StaticKeys

@@ -68,6 +68,22 @@ def runner_construct_id(runner_id: str) -> str:
     return f"runner-{runner_id}"
 
 
+def key_secrets_construct_id(runner_id: str) -> str:
+    """The id of the `KeySecrets` of a runner that keeps its keys in Secrets Manager."""
+    return f"{runner_construct_id(runner_id)}-key-secrets"
+
+
+def keeps_keys_in_secrets(runner: RunnerSettings) -> bool:
+    """A static ECS runner whose keys the task reads from Secrets Manager (the default for
+    static ECS runners), through its execution role."""
+    ecs = runner.ecs
+    return (
+        runner.type == "serverless-ecs"
+        and runner.resolved_identity == "static"
+        and (ecs is None or ecs.static_keys == "secrets")
+    )
+
+
 @dataclass(frozen=True)
 class RunnerFiles:
     """The rendered files of one runner, relative to `rendered/`."""
@@ -115,9 +131,11 @@ class RunnerPlan:
     @property
     def keys_in_secrets(self) -> bool:
         """A static ECS runner whose keys the task reads from Secrets Manager."""
-        ecs = self.settings.ecs
-        static = isinstance(self.identity, StaticKeys)
-        return static and self.ecs and (ecs is None or ecs.static_keys == "secrets")
+        return keeps_keys_in_secrets(self.settings)
+
+    @property
+    def key_secrets_construct_id(self) -> str:
+        return key_secrets_construct_id(self.id)
 
     @property
     def secrets_name_prefix(self) -> str:

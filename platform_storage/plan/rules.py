@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from platform_storage.aws import AwsAccount, oidc_provider_id
 from platform_storage.config import Parts, Problem
 from platform_storage.config.models import RunnerSettings
-from platform_storage.naming import iam_name_problems
+from platform_storage.naming import iam_name_key, iam_name_problems
 from platform_storage.plan.derive import massdriver_identities, runner_identity
 from platform_storage.plan.identities import IdentityPlan, OidcFederation, StaticKeys, issuer_of
 from platform_storage.plan.model import (
     MASSDRIVER_STACK,
     ORCHESTRATOR_STACK,
     RunnerFiles,
+    keeps_keys_in_secrets,
+    key_secrets_construct_id,
     runner_construct_id,
 )
 from platform_storage.plan.names import (
@@ -115,6 +117,9 @@ def derived_name_problems(parts: Parts) -> list[Problem]:
         at = f"orchestrator.runners[{index}].id"
         construct_id = runner_construct_id(runner.id)
         names.append(DerivedName(CONSTRUCT_IDS, ORCHESTRATOR_STACK, construct_id, at))
+        if keeps_keys_in_secrets(runner):
+            secrets_id = key_secrets_construct_id(runner.id)
+            names.append(DerivedName(CONSTRUCT_IDS, ORCHESTRATOR_STACK, secrets_id, at))
         names += [
             DerivedName(FILES, "rendered", file, at) for file in RunnerFiles.of(runner.id).all
         ]
@@ -159,13 +164,64 @@ def workload_problems(parts: Parts) -> list[Problem]:
                 problems.append(
                     (
                         item.workload_at,
-                        f"{workload.describe()} is already trusted by {earlier}; two"
-                        " identities trusting one workload are not isolated",
+                        f"{workload.describe()} is already {earlier}; two identities on one"
+                        " workload are not isolated",
                     )
                 )
                 break
+        # A static identity's keys are not a trust, but its pods hold them all the same.
+        how = "given the keys of" if isinstance(item.identity, StaticKeys) else "trusted by"
         for workload in trusted:
-            index.add(workload, item.owner)
+            index.add(workload, f"{how} {item.owner}")
+    return problems
+
+
+def _role_key(arn: str) -> tuple[str, str] | None:
+    """(account, name without case) of a role ARN: IAM role names are unique in an account
+    whatever their path."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or not parts[5].startswith("role/"):
+        return None
+    return parts[4], iam_name_key(parts[5].rsplit("/", 1)[-1])
+
+
+def execution_role_problems(parts: Parts) -> list[Problem]:
+    """The execution role of a static ECS runner reads that runner's keys in Secrets Manager, so
+    it must be nobody else's: not a role this file creates (that tenant would read the keys and
+    reach both prefixes), and not another such runner's execution role."""
+    account = parts.aws.account_id if parts.aws else _PLACEHOLDER_ACCOUNT.account_id
+    roles = {
+        (account, iam_name_key(item.identity.name)): item.owner
+        for item in _owned_identities(parts)
+        if not isinstance(item.identity, StaticKeys)
+    }
+    readers: dict[tuple[str, str], int] = {}
+    problems = []
+    for index, runner in parts.runners:
+        ecs = runner.ecs
+        key = _role_key(ecs.execution_role_arn) if ecs and ecs.execution_role_arn else None
+        if not keeps_keys_in_secrets(runner) or key is None:
+            continue
+        at = f"orchestrator.runners[{index}].ecs.execution_role_arn"
+        if key in roles:
+            problems.append(
+                (
+                    at,
+                    f"is the role of {roles[key]}: the execution role reads this runner's keys,"
+                    " so that identity would reach this runner's state too; use an execution"
+                    " role of its own",
+                )
+            )
+        elif key in readers:
+            problems.append(
+                (
+                    at,
+                    f"repeats runners[{readers[key]}].ecs.execution_role_arn: the execution role"
+                    " reads the runner's keys, so a shared one reads both runners' keys; give"
+                    " each static ECS runner its own",
+                )
+            )
+        readers.setdefault(key, index)
     return problems
 
 
@@ -185,4 +241,9 @@ def unused_provider_problems(parts: Parts) -> list[Problem]:
     ]
 
 
-RULES = (derived_name_problems, workload_problems, unused_provider_problems)
+RULES = (
+    derived_name_problems,
+    workload_problems,
+    execution_role_problems,
+    unused_provider_problems,
+)

@@ -7,14 +7,8 @@ from collections.abc import Iterable
 
 from platform_storage.rules.bucket_rules import BUCKET_RULES, check_buckets
 from platform_storage.rules.document import TerraformDocument
-from platform_storage.rules.iam_rules import (
-    DOCUMENT_RULES,
-    STATEMENT_RULES,
-    check_statements,
-    unreadable_attachments,
-)
+from platform_storage.rules.iam_rules import DOCUMENT_RULES, STATEMENT_RULES, check_statements
 from platform_storage.rules.model import Finding, Rule
-from platform_storage.rules.trust_rules import role_workloads, shared_workloads
 
 RULES: dict[str, Rule] = {r.id: r for r in (*BUCKET_RULES, *STATEMENT_RULES, *DOCUMENT_RULES)}
 
@@ -27,6 +21,5 @@ def check_document(doc: TerraformDocument, *, state_paths: Iterable[str] = ()) -
     return (
         check_buckets(doc, state_paths=state_paths)
         + check_statements(doc)
-        + shared_workloads(role_workloads(doc))
-        + unreadable_attachments(doc)
+        + [finding for rule in DOCUMENT_RULES for finding in rule.check(doc)]
     )

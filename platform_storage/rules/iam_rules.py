@@ -11,6 +11,8 @@ trust rules live in `trust_rules`). No CDK import.
   organisation.
 - PS-IAM-7: no attached policy that the document does not hold (an AWS-managed policy, another
   stack's): its grants cannot be judged.
+- PS-IAM-8, PS-IAM-9: no two IAM entities share a name; no identity of the app reads a secret
+  (see `identity_rules`).
 
 Policies are judged by what they are: an identity policy (attached to a role, user or group,
 inline or managed), a resource policy (bucket, key and secret policies, where `Resource: "*"`
@@ -27,6 +29,7 @@ from typing import Any
 from platform_storage.policy import as_list
 from platform_storage.rules.document import REFERENCE, TerraformDocument
 from platform_storage.rules.iam_policies import ATTACHMENTS, allows, policies
+from platform_storage.rules.identity_rules import no_identity_reads_secrets, unique_iam_names
 from platform_storage.rules.model import DocumentRule, Finding, PolicyKind, StatementRule
 from platform_storage.rules.trust_rules import (
     one_workload_one_role,
@@ -159,6 +162,8 @@ STATEMENT_RULES: tuple[StatementRule, ...] = (
 DOCUMENT_RULES: tuple[DocumentRule, ...] = (
     DocumentRule("PS-IAM-5", "no two roles trust one workload", one_workload_one_role),
     DocumentRule("PS-IAM-7", "no attached policy the stack does not hold", unreadable_attachments),
+    DocumentRule("PS-IAM-8", "no two IAM entities share a name", unique_iam_names),
+    DocumentRule("PS-IAM-9", "no identity of the app reads a secret", no_identity_reads_secrets),
 )
 
 

@@ -23,6 +23,11 @@ from platform_storage.cdk import (
 )
 from platform_storage.rules import RULES, check_document
 from platform_storage.rules.document import TerraformDocument
+from platform_storage.rules.identity_rules import (
+    StackIdentities,
+    duplicate_names,
+    identities_reading_secrets,
+)
 from platform_storage.rules.trust_rules import RoleTrust, role_workloads, shared_workloads
 
 RULES_ID = "platform-storage-rules"
@@ -33,19 +38,19 @@ MIN_REASON_LENGTH = 20
 
 class StackRules(Construct):
     """Carries the rules' validation for one stack, and what the rules need beyond the
-    document: the construct paths of its state buckets; once judged, the workloads its roles
-    trust (for `AppRules`)."""
+    document: the construct paths of its state buckets; once judged, what `AppRules` compares
+    (the workloads its roles trust, its IAM names and secret readers)."""
 
     def __init__(self, stack: TerraformStack) -> None:
         super().__init__(stack, RULES_ID)
         self.stack = stack
         self.state_buckets: set[str] = set()
-        self.trusts: list[RoleTrust] | None = None
+        self.seen: _StackFacts | None = None
         self.node.add_validation(_Judge(self.judge))
 
     def judge(self) -> list[str]:
         doc = TerraformDocument(self.stack.to_terraform())
-        self.trusts = role_workloads(doc)
+        self.seen = _StackFacts.of(doc)
         findings = check_document(doc, state_paths=self.state_buckets)
         if findings:
             # Paths only when there is something to report: one jsii round trip per construct.
@@ -64,9 +69,23 @@ class StackRules(Construct):
         return []
 
 
+class _StackFacts:
+    """What `AppRules` compares of one stack."""
+
+    def __init__(self, trusts: list[RoleTrust], identities: StackIdentities) -> None:
+        self.trusts = trusts
+        self.identities = identities
+
+    @classmethod
+    def of(cls, doc: TerraformDocument) -> _StackFacts:
+        return cls(role_workloads(doc), StackIdentities.of(doc))
+
+
 class AppRules(Construct):
-    """PS-IAM-5 across the stacks of one app, nested or not, judged or not: no role of one
-    stack may trust a workload a role of another stack trusts."""
+    """PS-IAM-5, -8 and -9 across the stacks of one app, nested or not, judged or not: no role
+    of one stack may trust a workload a role of another stack trusts, share its IAM name, or
+    read another stack's secrets. (One app is taken to be one account: suppress with a reason
+    where stacks deploy to several.)"""
 
     def __init__(self, root: Construct) -> None:
         super().__init__(root, APP_RULES_ID)
@@ -75,19 +94,25 @@ class AppRules(Construct):
 
     def judge(self) -> list[str]:
         constructs = self.root.node.find_all()
-        earlier: list[RoleTrust] = []
+        earlier: list[_StackFacts] = []
         errors = []
         by_path = {c.node.path: c for c in constructs}
         for stack in (c for c in constructs if isinstance(c, TerraformStack)):
             rules = stack.node.try_find_child(RULES_ID)
-            trusts = rules.trusts if isinstance(rules, StackRules) else None
-            if trusts is None:
-                trusts = role_workloads(TerraformDocument(stack.to_terraform()))
-            for finding in shared_workloads(trusts, earlier):
+            facts = rules.seen if isinstance(rules, StackRules) else None
+            if facts is None:
+                facts = _StackFacts.of(TerraformDocument(stack.to_terraform()))
+            before = [f.identities for f in earlier]
+            findings = (
+                shared_workloads(facts.trusts, [t for f in earlier for t in f.trusts])
+                + duplicate_names(facts.identities, before)
+                + identities_reading_secrets(facts.identities, before)
+            )
+            for finding in findings:
                 target = by_path.get(finding.path, stack)
                 if suppression_reason(target, finding.rule_id) is None:
                     errors.append(f"[{finding.path}] [{finding.rule_id}] {finding.message}")
-            earlier += trusts
+            earlier.append(facts)
         return errors
 
 

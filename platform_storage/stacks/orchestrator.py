@@ -60,7 +60,7 @@ class OrchestratorStateStack(PlatformStack):
                 assert isinstance(identity, StaticCredentials) and ecs and ecs.execution_role_arn
                 KeySecrets(
                     self,
-                    f"{runner.construct_id}-key-secrets",
+                    runner.key_secrets_construct_id,
                     credentials=identity,
                     reader_arn=ecs.execution_role_arn,
                     name_prefix=runner.secrets_name_prefix,
