@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool
+from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from platform_storage.aws import bucket_of_arn
 from platform_storage.fields import (
@@ -73,8 +73,33 @@ INSTANT_RETRIEVAL = frozenset({"STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING
 MIN_TRANSITION_DAYS = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
 
 
+class OptionsError(ValueError):
+    """Options built in code that break a field rule: one line naming each field and rule."""
+
+
 class _Options(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    if not TYPE_CHECKING:
+        # Hidden from type checkers, which keep the typed keyword signature pydantic derives.
+        def __init__(self, **data: Any) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as error:
+                raise OptionsError(f"{type(self).__name__}: {_one_line(error)}") from None
+
+        # Marked as pydantic marks its own `__init__`: validation of a config file (nested
+        # models included) then skips this wrapper and keeps pydantic's per-field errors.
+        __init__.__pydantic_base_init__ = True
+
+
+def _one_line(error: ValidationError) -> str:
+    """Every problem as `field: rule`, joined by `; ` (pydantic's text spans lines)."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in e['loc'] if not str(part).startswith('function-'))}:"
+        f" {e['msg'].removeprefix('Value error, ')}"
+        for e in error.errors()
+    )
 
 
 class AccessLogging(_Options):

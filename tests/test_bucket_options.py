@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from platform_storage.bucket_options import option_problems
+from platform_storage.bucket_options import OptionsError, option_problems
 from platform_storage.cdk import App, TerraformStack, TerraformVariable
 from platform_storage.constructs import (
     BucketEncryption,
@@ -74,8 +74,17 @@ def test_a_bogus_replica_storage_class_is_refused() -> None:
 
 
 def test_wildcard_replication_key_is_refused() -> None:
-    with pytest.raises(ValidationError, match="must be a KMS key ARN"):
+    with pytest.raises(ValueError, match="must be a KMS key ARN"):
         Replication(destination_bucket_arn="arn:aws:s3:::replica", destination_kms_key_arn="*")
+
+
+def test_options_built_in_code_are_refused_in_one_line_naming_every_field() -> None:
+    with pytest.raises(OptionsError) as raised:
+        BucketOptions(kms_key_arn="*", abort_incomplete_multipart_upload_days=0)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith("BucketOptions: kms_key_arn: '*' must be a KMS key ARN")
+    assert "; abort_incomplete_multipart_upload_days: " in message
 
 
 def test_replicating_kms_bucket_requires_destination_key() -> None:
@@ -214,5 +223,25 @@ def test_transition_on_an_unversioned_bucket_is_refused() -> None:
 
 
 def test_an_unknown_transition_class_is_refused() -> None:
-    with pytest.raises(ValidationError, match="storage_class"):
+    with pytest.raises(ValueError, match="storage_class"):
         transition(30, "STANDARD")
+
+
+def test_a_bad_grant_prefix_names_the_bucket_the_identity_and_the_argument() -> None:
+    from platform_storage.constructs import IrsaRole, ServiceAccount
+    from tests.configurations import ACCOUNT_INFO, EKS_ISSUER
+
+    stack = TerraformStack(App(), "prefix-errors")
+    bucket = PrivateBucket(stack, "bucket", bucket_name="example-artifacts")
+    role = IrsaRole(
+        stack,
+        "reader",
+        account=ACCOUNT_INFO,
+        role_name="reader",
+        oidc_issuer=EKS_ISSUER,
+        service_accounts=[ServiceAccount("apps", "reader")],
+    )
+    with pytest.raises(PrefixError) as raised:
+        bucket.grant_read(role, "../other")
+    assert str(raised.value).startswith("prefix-errors/bucket: grant to ")
+    assert "prefix '../other' may not contain '..'" in str(raised.value)

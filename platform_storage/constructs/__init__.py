@@ -11,6 +11,7 @@ from platform_storage.bucket_options import (
     BucketEncryption,
     BucketOptions,
     NoncurrentTransition,
+    OptionsError,
     Replication,
 )
 from platform_storage.constructs.ecs_task_role import EcsTaskRole
@@ -39,6 +40,7 @@ __all__ = [
     "KeySecrets",
     "NoncurrentTransition",
     "OidcFederatedRole",
+    "OptionsError",
     "PodIdentityRole",
     "PolicyDocument",
     "PolicyStatement",

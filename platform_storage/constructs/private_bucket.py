@@ -231,7 +231,13 @@ class PrivateBucket(Construct):
         """ARN of every object under `prefix/` (normalised); `prefix` = None: of every object."""
         if prefix is None:
             return f"{self.bucket_arn}/*"
-        return f"{self.bucket_arn}/{normalize_prefix(prefix)}/*"
+        return f"{self.bucket_arn}/{self._normalized(prefix, 'arn_for_objects')}/*"
+
+    def _normalized(self, prefix: str, where: str) -> str:
+        try:
+            return normalize_prefix(prefix)
+        except PrefixError as error:
+            raise PrefixError(f"{self.node.path}: {where}: prefix {error}") from None
 
     @checked
     def grant(
@@ -253,7 +259,8 @@ class PrivateBucket(Construct):
         `a/b`), or any grant beside a whole-bucket grant, is refused, since those identities would
         not be isolated from each other. A refused grant changes nothing.
         """
-        normalized = normalize_prefix(prefix) if prefix is not None else None
+        where = f"grant to {_identity_label(identity)}"
+        normalized = self._normalized(prefix, where) if prefix is not None else None
         for other, other_prefix in self._grants:
             if normalized is None or other_prefix is None:
                 clash = "the whole bucket" if normalized is None else repr(normalized)

@@ -10,7 +10,7 @@ from platform_storage.bucket_options import BucketOptions
 from platform_storage.config import StorageConfig
 from platform_storage.config.models import MassdriverSettings, RunnerSettings
 from platform_storage.massdriver_chart import ChartNames
-from platform_storage.plan.identities import IdentityPlan, StaticKeys, issuer_of
+from platform_storage.plan.identities import IdentityPlan, issuer_of
 
 MASSDRIVER_STACK = "massdriver-storage"
 ORCHESTRATOR_STACK = "orchestrator-state"
