@@ -19,6 +19,28 @@ def bucket_options(parts: Parts) -> list[Problem]:
             for field, problem in option_problems(options, state=state, bucket_name=name)
         ]
         problems += _partition_problems(at, options, parts.partition)
+    return problems + _inherited_state_problems(parts, problems)
+
+
+def _inherited_state_problems(parts: Parts, found: list[Problem]) -> list[Problem]:
+    """With no `state_bucket_options`, the state bucket takes `bucket_options` (less their
+    retention): what they break only for a state bucket is blamed on `bucket_options`."""
+    md = parts.massdriver
+    if md is None or md.buckets is None or md.state_bucket_options is not None:
+        return []
+    problems = []
+    for field, problem in option_problems(
+        md.state_options, state=True, bucket_name=md.buckets.state
+    ):
+        at = f"massdriver.bucket_options.{field}"
+        if (at, problem) not in found:
+            problems.append(
+                (
+                    at,
+                    f"{problem} (the state bucket inherits bucket_options; set"
+                    " massdriver.state_bucket_options to give it its own)",
+                )
+            )
     return problems
 
 
