@@ -118,6 +118,26 @@ def test_oidc_provider_is_created_once_and_shared(apps: dict[str, SynthesizedApp
     assert json.dumps(stack).count(provider.ref("arn")) == 2
 
 
+@pytest.mark.parametrize(
+    ("example", "stack_name"),
+    [("massdriver-legacy-irsa", "massdriver"), ("orchestrator-shared-bucket", "orchestrator")],
+)
+def test_a_stack_composed_under_its_own_id_still_creates_its_oidc_providers(
+    example: str, stack_name: str, apps: dict[str, SynthesizedApp]
+) -> None:
+    """A team composing the ready stacks picks its own ids; the providers the plan places in a
+    stack follow the stack, not its id (else every role would trust a provider nobody makes)."""
+    from platform_storage.cdk import Testing
+    from platform_storage.stacks import MassdriverStorageStack, OrchestratorStateStack
+
+    plan = apps[example].plan
+    kind = MassdriverStorageStack if stack_name == "massdriver" else OrchestratorStateStack
+    stack = kind(Testing.app(), f"team-{stack_name}", plan=plan)
+    document = json.loads(Testing.synth(stack))
+    urls = sorted(b.config["url"] for b in blocks(document, "aws_iam_openid_connect_provider"))
+    assert urls == sorted(p.issuer for p in plan.oidc_providers)
+
+
 def test_static_mode_warns_and_creates_users_not_roles(apps: dict[str, SynthesizedApp]) -> None:
     stacks = apps["static-credentials"].stacks
     assert all("aws_iam_role" not in s.get("resource", {}) for s in stacks.values())

@@ -30,8 +30,8 @@ class MassdriverStorageStack(PlatformStack):
         md = plan.massdriver
         assert md is not None
         self._plan = plan
-        providers = {p.issuer for p in plan.providers_in(id)}
-        for provider in plan.providers_in(id):
+        providers = {p.issuer for p in plan.providers_in(MASSDRIVER_STACK)}
+        for provider in plan.providers_in(MASSDRIVER_STACK):
             for audience in provider.audiences:
                 oidc_provider_for(self, provider.issuer, audience)
         release = md.settings.release

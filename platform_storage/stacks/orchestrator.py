@@ -25,8 +25,8 @@ class OrchestratorStateStack(PlatformStack):
         super().__init__(scope, id, aws=plan.config.aws, backend=plan.config.backend)
         orchestrator = plan.orchestrator
         assert orchestrator is not None
-        providers = {p.issuer for p in plan.providers_in(id)}
-        for provider in plan.providers_in(id):
+        providers = {p.issuer for p in plan.providers_in(ORCHESTRATOR_STACK)}
+        for provider in plan.providers_in(ORCHESTRATOR_STACK):
             for audience in provider.audiences:
                 oidc_provider_for(self, provider.issuer, audience)
         bucket_plan = orchestrator.bucket
