@@ -9,14 +9,18 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from botocore.exceptions import ClientError
 
 from platform_storage.cli import main
 from platform_storage.plan import RunnerPlan
-from tests.apps import APP_CONFIGS, SynthesizedApp
+from platform_storage.state.store import StateStore
+from tests.apps import APP_CONFIGS, SynthesizedApp, synth_app
 from tests.s3_peer import Peer, Terraform
 
 pytestmark = [
@@ -29,11 +33,10 @@ RUNNER = "eks-prod"
 OTHER = "ecs-batch"
 
 
-@pytest.fixture(scope="module")
-def peer(
-    apps: dict[str, SynthesizedApp], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Peer]:
-    loaded = Peer(apps["default"], tmp_path_factory.mktemp("state-peer"))
+@contextmanager
+def versioned_peer(app: SynthesizedApp, workdir: Path, config: Path) -> Iterator[Peer]:
+    """The app in its own local S3 API, its runner bucket versioned as the stack makes it."""
+    loaded = Peer(app, workdir, config)
     try:
         bucket = loaded.app.plan.orchestrator.bucket.name  # type: ignore[union-attr]
         loaded.server.client("s3").put_bucket_versioning(
@@ -44,35 +47,65 @@ def peer(
         loaded.server.stop()
 
 
+@pytest.fixture(scope="module")
+def peer(
+    apps: dict[str, SynthesizedApp], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Peer]:
+    with versioned_peer(
+        apps["default"], tmp_path_factory.mktemp("state-peer"), APP_CONFIGS["default"]
+    ) as loaded:
+        yield loaded
+
+
+@pytest.fixture(scope="module")
+def unlocked_peer(
+    apps: dict[str, SynthesizedApp], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Peer]:
+    """The default app with `lockfile: false` on the runner: synthesized, so its identity has
+    exactly the rights such a runner gets."""
+    workdir = tmp_path_factory.mktemp("unlocked-peer")
+    config = yaml.safe_load(APP_CONFIGS["default"].read_text())
+    (entry,) = [r for r in config["orchestrator"]["runners"] if r["id"] == RUNNER]
+    entry["lockfile"] = False
+    path = workdir / "storage.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    with versioned_peer(synth_app(path, workdir / "cdktf.out"), workdir, path) as loaded:
+        yield loaded
+
+
 def runner(peer: Peer, runner_id: str) -> RunnerPlan:
     (found,) = [r for r in peer.runners if r.id == runner_id]
     return found
 
 
 @pytest.fixture(scope="module")
-def environment(peer: Peer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def environment(peer: Peer) -> dict[str, Any]:
     """One environment applied three times (v1, v2, v3) by the runner's own credentials."""
-    plan = runner(peer, RUNNER)
+    return applied(peer, runner(peer, RUNNER), ("v1", "v2", "v3"))
+
+
+def applied(peer: Peer, plan: RunnerPlan, values: tuple[str, ...]) -> dict[str, Any]:
+    """A new environment of runner `plan`, applied once per value by the runner's own
+    credentials."""
     env_uuid = str(uuid.uuid4())
     key = f"{plan.prefix}/{env_uuid}.tfstate"
     env = peer.env(plan)
     workspace = peer.terraform.workspace(f"state-{env_uuid}")
     init = peer.terraform.init(workspace, bucket=plan.bucket, key=key, env=env)
     assert init.returncode == 0, init.stderr
-    for value in ("v1", "v2", "v3"):
-        applied = peer.terraform.apply(workspace, value, env)
-        assert applied.returncode == 0, applied.stderr
+    for value in values:
+        done = peer.terraform.apply(workspace, value, env)
+        assert done.returncode == 0, done.stderr
     return {"uuid": env_uuid, "key": key, "env": env, "workspace": workspace, "plan": plan}
 
 
-@pytest.fixture
-def as_runner(
-    peer: Peer, environment: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def use_credentials(
+    peer: Peer, plan: RunnerPlan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The runner's own credentials through the SDK's standard settings."""
     config = tmp_path / "aws-config"
     config.write_text("[default]\ns3 =\n  addressing_style = path\n")
-    credentials = peer.credentials[environment["plan"].identity.name]
+    credentials = peer.credentials[plan.identity.name]
     for name, value in {
         **credentials.env(),
         "AWS_ENDPOINT_URL_S3": peer.server.url,
@@ -85,9 +118,17 @@ def as_runner(
         monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
 
 
+@pytest.fixture
+def as_runner(
+    peer: Peer, environment: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_credentials(peer, environment["plan"], tmp_path, monkeypatch)
+
+
 def state(peer: Peer, *args: str) -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = main(["state", "--config", str(APP_CONFIGS["default"]), *args], stdout, stderr)
+    assert peer.config_path is not None
+    code = main(["state", "--config", str(peer.config_path), *args], stdout, stderr)
     return code, stdout.getvalue(), stderr.getvalue()
 
 
@@ -242,6 +283,84 @@ def test_rollback_restores_the_target_and_terraform_plans_the_difference_back(
     assert change["change"]["actions"] == ["delete", "create"]
     assert change["change"]["before"]["input"] == "v1"
     assert change["change"]["after"]["input"] == "v3"
+
+
+def test_rollback_after_a_corrupted_push_restores_the_last_good_state(
+    peer: Peer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The current object is no state (a push cut short): the rollback is measured against the
+    newest version that is one, with the serial one above it, and Terraform plans nothing."""
+    plan = runner(peer, RUNNER)
+    environment = applied(peer, plan, ("v1", "v2"))
+    use_credentials(peer, plan, tmp_path, monkeypatch)
+    bucket, key = plan.bucket, environment["key"]
+    good = peer.state(bucket, key)
+    (newest, *_) = history(peer, environment)
+    peer.server.client("s3").put_object(Bucket=bucket, Key=key, Body=b'{"version": 4, "ser')
+
+    code, out, err = state(
+        peer, "rollback", RUNNER, environment["uuid"], "--to", newest[0], "--yes"
+    )
+    assert code == 0, err
+    assert f"measured against the newest state, version {newest[0]}" in out
+    assert "not JSON" in out
+    after = peer.state(bucket, key)
+    assert (after["serial"], after["lineage"]) == (good["serial"] + 1, good["lineage"])
+    assert after["resources"] == good["resources"]
+    assert plan_changes(peer, environment, "v2") == []
+
+
+def test_a_lock_that_cannot_be_released_fails_the_rollback_and_says_how_to_remove_it(
+    peer: Peer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = runner(peer, RUNNER)
+    environment = applied(peer, plan, ("v1", "v2"))
+    use_credentials(peer, plan, tmp_path, monkeypatch)
+    (_, target, *_) = history(peer, environment)
+    denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DeleteObject")
+
+    def refuse(self: StateStore, environment: str, etag: str) -> None:
+        raise denied
+
+    monkeypatch.setattr(StateStore, "release_lock", refuse)
+    code, out, err = state(
+        peer, "rollback", RUNNER, environment["uuid"], "--to", target[0], "--yes"
+    )
+    assert code == 1
+    assert "rolled back:" in out  # the rollback itself is done ...
+    assert f"could not remove {environment['key']}.tflock (AccessDenied" in err  # ... the lock not
+    assert "terraform force-unlock " in err and err.count("\n") == 1
+    monkeypatch.undo()
+    peer.server.client("s3").delete_object(Bucket=plan.bucket, Key=environment["key"] + ".tflock")
+
+
+def test_a_runner_without_lock_files_rolls_back_without_taking_a_lock(
+    unlocked_peer: Peer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its identity may write a `.tflock` (under its prefix) but not remove one, so a lock
+    taken by the rollback would stay behind: it takes none, and its write stays conditional."""
+    peer = unlocked_peer
+    plan = runner(peer, RUNNER)
+    assert not plan.lockfile
+    environment = applied(peer, plan, ("v1", "v2"))
+    own = peer.server.client("s3", peer.credentials[plan.identity.name])
+    probe = f"{plan.prefix}/{uuid.uuid4()}.tfstate.tflock"
+    own.put_object(Bucket=plan.bucket, Key=probe, Body=b"{}")
+    with pytest.raises(ClientError, match="AccessDenied"):
+        own.delete_object(Bucket=plan.bucket, Key=probe)
+    peer.server.client("s3").delete_object(Bucket=plan.bucket, Key=probe)
+
+    use_credentials(peer, plan, tmp_path, monkeypatch)
+    before = peer.state(plan.bucket, environment["key"])
+    (_, target, *_) = history(peer, environment)
+    code, out, err = state(
+        peer, "rollback", RUNNER, environment["uuid"], "--to", target[0], "--yes"
+    )
+    assert code == 0, err
+    assert f"runner {RUNNER} keeps no lock files (lockfile: false)" in out
+    assert peer.state(plan.bucket, environment["key"])["serial"] == before["serial"] + 1
+    listed = peer.server.client("s3").list_objects_v2(Bucket=plan.bucket, Prefix=plan.prefix)
+    assert [o["Key"] for o in listed["Contents"] if o["Key"].endswith(".tflock")] == []
 
 
 def test_bad_environment_uuid_is_refused_in_one_line(peer: Peer) -> None:

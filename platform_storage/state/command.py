@@ -3,9 +3,11 @@
 Reached with the standard AWS settings (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL_S3`):
 the runner's own role is enough (it reads and writes only its prefix, older versions included,
 and its lock files), an admin profile works too. A rollback takes the environment's lock as
-Terraform does, writes the old content as a new current version with a serial above the
-current one, deletes nothing, and refuses while someone else holds the lock, for a version of
-another lineage, and when the state changed since it was read.
+Terraform does (unless the runner keeps no lock files), writes the old content as a new current
+version with a serial above the current one, deletes nothing, and refuses while a lock file
+exists, for a version of another lineage, and when the state changed since it was read. When the
+current object is no state (a corrupted push) or is gone, it is measured against the newest
+version that is one: same lineage, a serial above the highest of that lineage.
 
 Exit status: 0 done; 1 refused or failed (the reason on stderr); 2 bad configuration or flags.
 """
@@ -20,11 +22,13 @@ import socket
 import sys
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import platform_storage
 from platform_storage.plan import AppPlan, RunnerPlan
+from platform_storage.s3_clients import error_code, is_missing, is_precondition_failed
 from platform_storage.state.store import Location, StateObject, StateStore
 from platform_storage.state.tfstate import StateError, diff, info, with_serial
 
@@ -83,13 +87,11 @@ def run(args: argparse.Namespace, plan: AppPlan, stdout: TextIO, stderr: TextIO)
             return _list(store, stdout)
         if args.action == "history":
             return _history(store, args.environment, stdout, stderr)
-        return _rollback(store, args, stdout, stderr)
+        return _rollback(store, runner, args, stdout, stderr)
     except StateError as error:  # a stored document that is no state: not a usage error
         print(f"state {args.action}: {error}", file=stderr)
         return 1
     except Exception as error:
-        from platform_storage.s3_clients import error_code
-
         if isinstance(error, ValueError):
             raise
         print(f"state {args.action}: {error_code(error)}: {error}", file=stderr)
@@ -185,24 +187,109 @@ def _lock_info(key: str, bucket: str) -> dict[str, str]:
     }
 
 
-def _rollback(store: StateStore, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+@dataclass(frozen=True)
+class _Baseline:
+    """What a rollback is measured against: the current state, or, when the current object is
+    no state (a corrupted push) or gone, the newest version that is one."""
+
+    version_id: str | None  # the current object's version; None when there is none
+    etag: str | None  # what the write is conditional on; None: that there is still none
+    document: dict[str, Any]  # the state the diff starts from
+    serial: int  # the highest serial of the lineage: the rollback writes one above it
+    lineage: str
+    note: str | None = None  # why the current object is not the baseline
+
+
+def _baseline(store: StateStore, environment: str) -> _Baseline:
+    key = store.location.key(environment)
+    current: tuple[str, str] | None
+    try:
+        read = store.read(environment)
+    except StateError as error:
+        current, problem = store.head(environment), str(error).removeprefix(f"{key} ")
+    except Exception as error:
+        if not is_missing(error):
+            raise
+        current, problem = None, "there is no current object (deleted)"
+    else:
+        now = info(read.document)
+        return _Baseline(read.version_id, read.etag, read.document, now.serial, now.lineage)
+    readable = [v for v in store.versions(environment) if v.info is not None]
+    if not readable:
+        raise StateError(f"{key}: {problem}, and no earlier version is a state")
+    newest = readable[0]
+    assert newest.info is not None and newest.version_id is not None
+    lineage = newest.info.lineage
+    serial = max(v.info.serial for v in readable if v.info and v.info.lineage == lineage)
+    return _Baseline(
+        version_id=current[0] if current else None,
+        etag=current[1] if current else None,
+        document=store.read(environment, newest.version_id).document,
+        serial=serial,
+        lineage=lineage,
+        note=f"{problem}; measured against the newest state, version {newest.version_id}"
+        f" (lineage {lineage}, highest serial {serial})",
+    )
+
+
+def _rollback(
+    store: StateStore,
+    runner: RunnerPlan,
+    args: argparse.Namespace,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
     """Under the environment's own lock (taken as Terraform takes it, so no run can start
-    meanwhile): read, check, show, confirm, write; then release the lock."""
+    meanwhile): read, check, show, confirm, write; then release the lock. A runner without
+    lock files (`lockfile: false`) takes no lock (its identity may not remove one, and its runs
+    would not look): the write stays conditional on the version read."""
     environment = args.environment
     key = store.location.key(environment)
-    if args.dry_run:
-        return _roll(store, args, stdout, stderr, locked_by_us=False)
-    lock = store.acquire_lock(environment, _lock_info(key, store.location.bucket))
+    held = store.lock(environment)
+    if held is not None and not args.dry_run:
+        return _refused(
+            stderr,
+            f"{key}.tflock exists (since {held.isoformat()}): a run holds the lock, or a"
+            " crashed run left it; roll back once it is released",
+        )
+    if args.dry_run or not runner.lockfile:
+        if not runner.lockfile:
+            print(
+                f"note: runner {runner.id} keeps no lock files (lockfile: false), so nothing"
+                " stops a run from starting meanwhile; the write is conditional on the version"
+                " read",
+                file=stdout,
+            )
+        return _roll(store, args, stdout, stderr, write=not args.dry_run, held=held)
+    lock_info = _lock_info(key, store.location.bucket)
+    lock = store.acquire_lock(environment, lock_info)
     if lock is None:
         return _refused(
             stderr,
-            f"{key}.tflock exists: a run holds the lock, or a crashed run left it; roll back"
-            " once it is released",
+            f"{key}.tflock exists: a run took the lock just now; roll back once it is released",
         )
     try:
-        return _roll(store, args, stdout, stderr, locked_by_us=True)
-    finally:
-        store.release_lock(environment, lock)
+        code = _roll(store, args, stdout, stderr, write=True, held=None)
+    except BaseException:
+        _release(store, environment, lock, lock_info["ID"], stderr)
+        raise
+    return code if _release(store, environment, lock, lock_info["ID"], stderr) else 1
+
+
+def _release(store: StateStore, environment: str, etag: str, lock_id: str, stderr: TextIO) -> bool:
+    """Remove the rollback's own lock; on failure say how to remove it (a lock left behind
+    stops every later run of the environment)."""
+    try:
+        store.release_lock(environment, etag)
+    except Exception as error:
+        print(
+            f"state rollback: could not remove {store.location.lock_key(environment)}"
+            f" ({error_code(error)}: {error}); remove it with `terraform force-unlock {lock_id}`"
+            " or by deleting the object",
+            file=stderr,
+        )
+        return False
+    return True
 
 
 def _roll(
@@ -211,31 +298,33 @@ def _roll(
     stdout: TextIO,
     stderr: TextIO,
     *,
-    locked_by_us: bool,
+    write: bool,
+    held: datetime | None,
 ) -> int:
     environment = args.environment
     key = store.location.key(environment)
-    current = store.read(environment)
-    target = store.read(environment, args.version)
-    now, then = info(current.document), info(target.document)
-    if target.version_id == current.version_id:
+    target = store.read(environment, args.version)  # first: a target that is no state stops here
+    base = _baseline(store, environment)
+    then = info(target.document)
+    if target.version_id == base.version_id:
         return _refused(stderr, f"{args.version} is already the current version")
-    if then.lineage != now.lineage:
+    if then.lineage != base.lineage:
         return _refused(
             stderr,
             f"version {args.version} has lineage {then.lineage}, the current state"
-            f" {now.lineage}: it is another state, not an earlier one",
+            f" {base.lineage}: it is another state, not an earlier one",
         )
-    serial = now.serial + 1
+    serial = base.serial + 1
+    if base.note is not None:
+        print(f"{key}: the current version {base.version_id or '(none)'}: {base.note}", file=stdout)
     print(
-        f"{key}: current version {current.version_id} (serial {now.serial}) -> the content of"
-        f" {args.version} (serial {then.serial}) written as serial {serial}",
+        f"{key}: current version {base.version_id or '(none)'} (serial {base.serial}) -> the"
+        f" content of {args.version} (serial {then.serial}) written as serial {serial}",
         file=stdout,
     )
-    for line in diff(current.document, target.document) or ["(no resource changes)"]:
+    for line in diff(base.document, target.document) or ["(no resource changes)"]:
         print(f"  {line}", file=stdout)
-    if not locked_by_us:
-        held = store.lock(environment)
+    if not write:
         state = f"locked since {held.isoformat()}" if held else "not locked now"
         print(f"dry run: nothing written ({key} is {state})", file=stdout)
         return 0
@@ -244,7 +333,14 @@ def _roll(
             "state rollback: not confirmed (pass --yes to roll back without a prompt)", file=stderr
         )
         return 1
-    written = store.write(environment, with_serial(target.content, serial), if_match=current.etag)
+    try:
+        written = store.write(environment, with_serial(target.content, serial), if_match=base.etag)
+    except Exception as error:
+        if is_precondition_failed(error):
+            return _refused(
+                stderr, f"{key} changed since it was read (a run wrote it): nothing written"
+            )
+        raise
     print(f"rolled back: {key} is now version {written} (serial {serial})", file=stdout)
     return 0
 

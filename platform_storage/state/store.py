@@ -180,13 +180,28 @@ class StateStore:
             Bucket=self.location.bucket, Key=self.location.lock_key(environment), IfMatch=etag
         )
 
-    def write(self, environment: str, content: bytes, *, if_match: str) -> str:
-        """A new current version, only if the current one is still `if_match` (its ETag)."""
+    def head(self, environment: str) -> tuple[str, str] | None:
+        """The current version id and ETag of the environment's state, whatever its content;
+        None when there is no current object (never written, or behind a delete marker)."""
+        try:
+            head = self.client.head_object(
+                Bucket=self.location.bucket, Key=self.location.key(environment)
+            )
+        except Exception as error:
+            if is_missing(error):
+                return None
+            raise
+        return str(head.get("VersionId")), str(head["ETag"])
+
+    def write(self, environment: str, content: bytes, *, if_match: str | None) -> str:
+        """A new current version, only if the current one is still `if_match` (its ETag), or,
+        with None, only if there is still no current object."""
+        condition = {"IfMatch": if_match} if if_match is not None else {"IfNoneMatch": "*"}
         response = self.client.put_object(
             Bucket=self.location.bucket,
             Key=self.location.key(environment),
             Body=content,
             ContentType="application/json",
-            IfMatch=if_match,
+            **condition,
         )
         return str(response.get("VersionId"))
