@@ -6,6 +6,7 @@ corrupted destination object, a source object that cannot be read."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -571,3 +572,69 @@ def test_a_bad_read_never_ends_as_a_verified_wrong_object(
         source.server.s3(), bucket, key
     )
     assert report["problem_count"] == 0
+
+
+class LostAnswer:
+    """A destination client whose first completion of `key` lands and then loses its answer,
+    as a timeout after the server acted does."""
+
+    def __init__(self, client: Any, key: str) -> None:
+        self._client = client
+        self._key = key
+        self.completions = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def complete_multipart_upload(self, **kwargs: Any) -> Any:
+        from botocore.exceptions import ReadTimeoutError
+
+        answer = self._client.complete_multipart_upload(**kwargs)
+        if kwargs["Key"] == self._key:
+            self.completions += 1
+            if self.completions == 1:
+                raise ReadTimeoutError(endpoint_url="http://destination")
+        return answer
+
+
+@pytest.mark.slow
+def test_a_bad_copy_whose_answer_was_lost_is_known_as_the_runs_own_and_replaced(
+    source: Source, target: Target, environment: dict[str, str], tmp_path: Path
+) -> None:
+    """The first copy reads a flipped byte (a multipart source: nothing to hold the read
+    against) and lands, but its answer is lost. The retry finds an object it did not expect;
+    its ETag is the one this run sent, so it is replaced, not reported as someone else's."""
+    bucket, key = "state", "large/multipart-100mb.bin"
+
+    def flip_first(name: str, call: int, response: Any) -> Any:
+        if name == key and call == 1:
+            response["Body"] = FlippedBody(response["Body"])
+        return response
+
+    destination = LostAnswer(target.client, key)
+    report = run_direct(
+        Intercepted(source.server.s3(), flip_first),
+        dataclasses.replace(target, client=destination),
+        bucket,
+        tmp_path,
+    )
+    (record,) = [r for r in report["objects"] if r["key"] == key]
+    assert (record["action"], record["ok"], record["check"]) == ("copied", True, "sha256")
+    assert destination.completions == 3  # lost, refused (412: not what it expected), replaced
+    assert digest(target.client, target.buckets[bucket], key) == digest(
+        source.server.s3(), bucket, key
+    )
+    assert report["problem_count"] == 0
+
+
+def test_a_huge_object_is_cut_into_at_most_ten_thousand_parts() -> None:
+    from platform_storage.migrate.copy import MAX_PARTS, MiB, part_size_for
+
+    assert part_size_for(100 * MiB, 8 * MiB) == 8 * MiB
+    assert part_size_for(MAX_PARTS * 8 * MiB, 8 * MiB) == 8 * MiB
+    five_tib = 5 * 1024**4
+    size = part_size_for(five_tib, 8 * MiB)
+    assert size == 525 * MiB and -(-five_tib // size) <= MAX_PARTS
+    assert -(-(MAX_PARTS * 8 * MiB + 1) // part_size_for(MAX_PARTS * 8 * MiB + 1, 8 * MiB)) <= (
+        MAX_PARTS
+    )

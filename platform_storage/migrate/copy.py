@@ -35,6 +35,17 @@ KEPT_HEADERS = (
 )
 
 
+MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
+MiB = 1024 * 1024
+
+
+def part_size_for(size: int, part_size: int) -> int:
+    """`part_size`, or for an object that would need more than `MAX_PARTS` parts of it the
+    smallest whole number of MiB that fits (a 5 TiB object: 525 MiB parts)."""
+    least = -(-size // MAX_PARTS)
+    return max(part_size, -(-least // MiB) * MiB)
+
+
 class CopyError(RuntimeError):
     """What was read from the source is not what the source said it holds (a bad read: worth
     another attempt)."""
@@ -74,18 +85,24 @@ def copy_object(
     part_size: int,
     condition: Condition,
     on_bytes: Callable[[int], None] | None = None,
+    on_send: Callable[[str], None] | None = None,
 ) -> Copied:
+    """Copy `key`; `on_send` hears the ETag the written object will have (the MD5 of its bytes,
+    or of its parts' MD5s) just before the write that creates it, so that the caller knows its
+    own object again when the answer to that write is lost."""
     response = source_client.get_object(Bucket=source_bucket, Key=key)
     body = response["Body"]
     source = S3Object(key, int(response["ContentLength"]), str(response.get("ETag", "")).strip('"'))
     reader = HashingReader(body, ("md5",) if source.plain_md5 is not None else (), on_bytes)
     extra: dict[str, Any] = {name: response[name] for name in KEPT_HEADERS if response.get(name)}
     extra["Metadata"] = dict(response.get("Metadata") or {})
-    target = _Target(destination_client, destination_bucket, key, condition, extra)
+    target = _Target(
+        destination_client, destination_bucket, key, condition, extra, on_send or _ignore
+    )
     try:
         if source.size < part_size:
             return _put_whole(reader, source, target)
-        return _put_in_parts(reader, source, target, part_size)
+        return _put_in_parts(reader, source, target, part_size_for(source.size, part_size))
     finally:
         body.close()
 
@@ -97,6 +114,11 @@ class _Target:
     key: str
     condition: Condition
     extra: dict[str, Any]
+    on_send: Callable[[str], None]
+
+
+def _ignore(etag: str) -> None:
+    pass
 
 
 def _read(reader: HashingReader, amount: int) -> bytes:
@@ -124,6 +146,7 @@ def _put_whole(reader: HashingReader, source: S3Object, target: _Target) -> Copi
     bytes, and for a source whose ETag is an MD5 the bytes were checked against it first."""
     content = _read(reader, source.size + 1)
     _check_read(reader, source)
+    target.on_send(hashlib.md5(content, usedforsecurity=False).hexdigest())
     response = target.client.put_object(
         Bucket=target.bucket,
         Key=target.key,
@@ -135,13 +158,14 @@ def _put_whole(reader: HashingReader, source: S3Object, target: _Target) -> Copi
     etag = str(response.get("ETag", "")).strip('"')
     if source.plain_md5 is None:
         return Copied(source, etag)  # no MD5 to hold it against: verified by SHA-256 afterwards
-    if not str(response.get("ServerSideEncryption", "")).startswith("aws:kms") and (
-        etag == source.plain_md5
-    ):
+    if str(response.get("ServerSideEncryption", "")).startswith("aws:kms"):
+        # The ETag is no MD5, but S3 accepted the Content-MD5 of bytes that matched the
+        # source's MD5.
+        return Copied(source, etag, Verdict(True, Check.MD5))
+    if etag == source.plain_md5:
         return Copied(source, etag, Verdict(True, Check.MD5_ETAG))
-    # SSE-KMS: the ETag is no MD5, but S3 accepted the Content-MD5 of bytes that matched the
-    # source's MD5.
-    return Copied(source, etag, Verdict(True, Check.MD5))
+    # An ETag that should be the MD5 and is not: settle nothing, the object is read back.
+    return Copied(source, etag)
 
 
 def _put_in_parts(
@@ -152,8 +176,10 @@ def _put_in_parts(
     )["UploadId"]
     try:
         parts = []
+        digests = []
         number = 1
         while data := _read(reader, part_size):
+            digests.append(hashlib.md5(data, usedforsecurity=False).digest())
             response = target.client.upload_part(
                 Bucket=target.bucket,
                 Key=target.key,
@@ -165,6 +191,8 @@ def _put_in_parts(
             parts.append({"PartNumber": number, "ETag": response["ETag"]})
             number += 1
         _check_read(reader, source)  # before completing: a bad read never becomes an object
+        whole = hashlib.md5(b"".join(digests), usedforsecurity=False).hexdigest()
+        target.on_send(f"{whole}-{len(digests)}")
         completed = target.client.complete_multipart_upload(
             Bucket=target.bucket,
             Key=target.key,

@@ -6,17 +6,28 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from platform_storage.migrate.copy import Condition, CopyError, copy_object
+from platform_storage.migrate.copy import Condition, CopyError, MiB, copy_object
 from platform_storage.migrate.objects import S3Object, join, list_objects
 from platform_storage.migrate.progress import Progress
 from platform_storage.migrate.report import Action, BucketTally, ObjectRecord, RunRecorder
 from platform_storage.migrate.verify import Check, Verdict, verify
 from platform_storage.s3_clients import error_code, is_precondition_failed, is_retryable
 
-MiB = 1024 * 1024
+__all__ = ["BucketPair", "MiB", "Migration", "RunOptions"]
+
+
+@dataclass
+class _Attempts:
+    """What the attempts at one object have learned: the destination object the next write is
+    conditional on (None: none may exist), and the ETags of the objects this run wrote or sent
+    for the key, so that its own object, found where a lost answer left it, is known again."""
+
+    expected: str | None
+    own: set[str] = field(default_factory=set)
+    unanswered: bool = False  # a write went out and no answer came back
 
 
 @dataclass(frozen=True)
@@ -145,10 +156,11 @@ class Migration:
         destination: S3Object | None,
         moved: Callable[[int], None],
     ) -> ObjectRecord:
+        attempts = _Attempts(expected=destination.etag if destination else None)
         last: BaseException | None = None
         for attempt in range(self.options.attempts):
             try:
-                return self._decide(pair, source, destination, moved)
+                return self._decide(pair, source, destination, moved, attempts)
             except Exception as error:
                 last = error
                 retryable = is_retryable(error) or isinstance(error, CopyError)
@@ -165,6 +177,7 @@ class Migration:
         source: S3Object,
         destination: S3Object | None,
         moved: Callable[[int], None],
+        attempts: _Attempts,
     ) -> ObjectRecord:
         mode = self.options.mode
 
@@ -178,7 +191,9 @@ class Migration:
                 )
             if mode == "dry-run":
                 return record(Action.WOULD_COPY, Verdict(True, Check.NONE))
-            return self._copy(pair, source, None, Action.COPIED, moved)
+            return self._copy(pair, source, Action.COPIED, moved, attempts)
+        if attempts.own:  # an earlier attempt wrote: the listing no longer says what is there
+            return self._copy(pair, source, Action.OVERWRITTEN, moved, attempts)
         verdict = self._compare(pair, source, destination)
         if verdict.ok:
             return record(Action.IDENTICAL, verdict)
@@ -189,7 +204,7 @@ class Migration:
             return record(Action.CONFLICT, Verdict(False, verdict.check, problem))
         if mode == "dry-run":
             return record(Action.WOULD_OVERWRITE, Verdict(True, verdict.check))
-        return self._copy(pair, source, destination.etag, Action.OVERWRITTEN, moved)
+        return self._copy(pair, source, Action.OVERWRITTEN, moved, attempts)
 
     def _compare(self, pair: BucketPair, source: S3Object, destination: S3Object) -> Verdict:
         if destination.size != source.size:
@@ -208,16 +223,20 @@ class Migration:
         self,
         pair: BucketPair,
         source: S3Object,
-        expected_etag: str | None,
         action: Action,
         moved: Callable[[int], None],
+        attempts: _Attempts,
     ) -> ObjectRecord:
         """Copy, conditional on the destination still being what the listing saw (absent, or
-        the object of `expected_etag`), then verify. When someone wrote there meanwhile, S3
+        the object of `attempts.expected`), then verify. When someone wrote there meanwhile, S3
         refuses the write; the object is then compared again and left as it is. A copy that
         does not verify (a bad read or write on the way) is replaced, and only it, by another
-        attempt."""
-        expected = expected_etag
+        attempt: this run's own objects are known by their ETags, lost answers included."""
+
+        def sent(etag: str) -> None:
+            attempts.own.add(etag)
+            attempts.unanswered = True
+
         for attempt in range(self.options.attempts):
             try:
                 copied = copy_object(
@@ -227,27 +246,46 @@ class Migration:
                     self.destination,
                     pair.destination,
                     part_size=self.options.part_size,
-                    condition=Condition(expected),
+                    condition=Condition(attempts.expected),
                     on_bytes=moved,
+                    on_send=sent,
                 )
             except Exception as error:
                 if not is_precondition_failed(error):
                     raise
-                return self._written_meanwhile(pair, source, action)
+                written = self._written_meanwhile(pair, source, action, attempts)
+                if written is not None:
+                    return written
+                continue  # this run's own object, not the source's: replace it
+            attempts.unanswered = False
+            attempts.own.add(copied.etag)
             verdict = copied.verdict or verify(
                 self.source, pair.source, copied.source, self.destination, pair.destination
             )
             if verdict.ok or attempt + 1 == self.options.attempts:
-                break
-            expected = copied.etag
-        return ObjectRecord.of(pair.source, source.key, copied.source.size, action, verdict)
+                return ObjectRecord.of(pair.source, source.key, copied.source.size, action, verdict)
+            attempts.expected = copied.etag
+        raise CopyError("this run's own copies kept failing their verification")
 
     def _written_meanwhile(
-        self, pair: BucketPair, source: S3Object, action: Action
-    ) -> ObjectRecord:
+        self, pair: BucketPair, source: S3Object, action: Action, attempts: _Attempts
+    ) -> ObjectRecord | None:
+        """The destination changed since the write's condition was set. Its object is the
+        source's (e.g. this run's, whose answer was lost): recorded. This run's own, but wrong:
+        None, after pointing the next write at it. Anyone else's: a conflict, left as it is."""
         verdict = verify(self.source, pair.source, source, self.destination, pair.destination)
-        if verdict.ok:  # e.g. an earlier attempt of this run whose answer was lost
+        if verdict.ok:
             return ObjectRecord.of(pair.source, source.key, source.size, action, verdict)
+        head = self.destination.head_object(Bucket=pair.destination, Key=source.key)
+        etag = str(head.get("ETag", "")).strip('"')
+        if etag in attempts.own:
+            attempts.expected = etag
+            return None
         problem = f"written at the destination during the run ({verdict.problem}); left as it is"
+        if attempts.unanswered:
+            problem += (
+                "; it may be this run's own write whose answer was lost (an SSE-KMS ETag is"
+                " not known in advance): check it, then re-run with --overwrite"
+            )
         conflict = Verdict(False, verdict.check, problem)
         return ObjectRecord.of(pair.source, source.key, source.size, Action.CONFLICT, conflict)
