@@ -116,7 +116,8 @@ def stems_config() -> dict[str, Any]:
         {
             "type": "serverless-ecs",
             "identity": "static",
-            "ecs": {"execution_role_arn": EXECUTION_ROLE},
+            # Its own execution role: that role reads the runner's keys.
+            "ecs": {"execution_role_arn": f"{EXECUTION_ROLE}-{{i}}"},
         },
     ]
     runners = []

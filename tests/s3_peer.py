@@ -257,9 +257,17 @@ def job_environment(document: Mapping[str, Any]) -> dict[str, str]:
 class Peer:
     """One synthesized app loaded into its own local S3 API."""
 
-    def __init__(self, app: SynthesizedApp, workdir: Path, config_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        app: SynthesizedApp,
+        workdir: Path,
+        config_path: Path | None = None,
+        *,
+        label: str = "app",
+    ) -> None:
         self.app = app
         self.config_path = config_path  # the file the app was synthesized from, for the CLI
+        self.label = label  # what the test summary calls the scenario
         self.model = SystemModel.from_stacks(app.stacks)
         self.server = MotoServer(workdir, app.plan.account.region)
         try:
