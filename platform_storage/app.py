@@ -16,6 +16,7 @@ from pathlib import Path
 from platform_storage.access_report.files import access_report_files
 from platform_storage.analysis import load_stacks
 from platform_storage.cdk import App
+from platform_storage.locations import default_outdir
 from platform_storage.plan import MASSDRIVER_STACK, ORCHESTRATOR_STACK, AppPlan
 from platform_storage.render.files import RenderedFiles, render, write_rendered
 from platform_storage.stacks.massdriver import MassdriverStorageStack
@@ -53,11 +54,6 @@ def build_app(plan: AppPlan, files: RenderedFiles, outdir: str | None = None) ->
         if massdriver is not None and plan.orchestrator_waits_for_massdriver:
             orchestrator.add_dependency(massdriver)
     return app
-
-
-def default_outdir() -> Path:
-    """Where CDKTF writes: $CDKTF_OUTDIR, else `cdktf.out`."""
-    return Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
 
 
 def synth_and_render(plan: AppPlan, outdir: str | None = None) -> tuple[Path, Path]:

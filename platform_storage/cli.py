@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from platform_storage.access_report import command as report_command
-from platform_storage.config import DEFAULT_CONFIG, ConfigError
+from platform_storage.config import ConfigError
+from platform_storage.locations import config_path, default_outdir
 from platform_storage.migrate import command as migrate_command
 from platform_storage.plan import AppPlan, StaticKeys, load_plan
 from platform_storage.state import command as state_command
 
-CONFIG_VARIABLE = "PLATFORM_STORAGE_CONFIG"
 EXIT_INVALID = 2
 MAX_PROBLEMS = 100
 MAX_LINE = 500
@@ -45,16 +44,6 @@ DAY_TWO: dict[str, DayTwoCommand] = {
     "state": state_command,
     "report": report_command,
 }
-
-
-def config_path(explicit: str | None = None) -> Path:
-    """`explicit`, else $PLATFORM_STORAGE_CONFIG, else the embedded `storage.yaml`."""
-    return Path(explicit or os.environ.get(CONFIG_VARIABLE) or DEFAULT_CONFIG)
-
-
-def default_outdir() -> Path:
-    """Where CDKTF writes: $CDKTF_OUTDIR, else `cdktf.out`."""
-    return Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
 
 
 def load_or_report(path: Path, stderr: TextIO) -> AppPlan | None:

@@ -287,3 +287,19 @@ def test_scalars_are_typed_by_yaml_1_2(tmp_path: Path) -> None:
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc")
 def test_a_file_that_fails_to_read_is_one_problem(tmp_path: Path) -> None:
     assert_refused(Path("/proc/self/mem"), "/proc/self/mem", "cannot be read", tmp_path / "out")
+
+
+def test_the_default_configuration_is_the_working_directorys_storage_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installed package holds no configuration: without --config or the variable, the
+    commands read `storage.yaml` where they run, as `cdktf synth` does."""
+    monkeypatch.delenv("PLATFORM_STORAGE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert main(["validate"], stdout, stderr) == 2
+    assert "storage.yaml: cannot be read (No such file or directory)" in stderr.getvalue()
+    (tmp_path / "storage.yaml").write_text((ROOT / "storage.yaml").read_text())
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert main(["validate"], stdout, stderr) == 0, stderr.getvalue()
+    assert stdout.getvalue() == "storage.yaml: valid\n"

@@ -4,15 +4,15 @@ to `<outdir>/rendered/access-report.md` and `.svg` (what `make synth` writes as 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TextIO
 
+from platform_storage.locations import default_outdir
 from platform_storage.plan import AppPlan
 
 
 def _outdir(args: argparse.Namespace) -> Path:
-    return Path(args.outdir or os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    return Path(args.outdir) if args.outdir else default_outdir()
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

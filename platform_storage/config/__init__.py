@@ -21,10 +21,7 @@ from platform_storage.config.models import MAX_RUNNERS, StorageConfig
 from platform_storage.config.parts import Parts
 from platform_storage.config.rules import Rule, cross_field_problems
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent.parent / "storage.yaml"
-
 __all__ = [
-    "DEFAULT_CONFIG",
     "ConfigError",
     "Parts",
     "Problem",
