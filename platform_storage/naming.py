@@ -12,6 +12,7 @@ import base64
 import binascii
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 
 def _pattern(expression: str) -> re.Pattern[str]:
@@ -345,3 +346,34 @@ def output_name(value: str) -> str:
     """A Terraform output or identifier name derived from `value` (`a-b.c` -> `a_b_c`); two
     values may normalise alike, so callers refuse collisions (see `platform_storage.plan`)."""
     return re.sub(r"[^A-Za-z0-9_]", "_", value)
+
+
+@dataclass(frozen=True)
+class StaticOutputs:
+    """The Terraform outputs of a static identity's key id and (sensitive) secret,
+    `<prefix>_access_key_id` and `<prefix>_secret_access_key`, and of the ARNs of the secrets
+    that hold them (`constructs.KeySecrets`): named here only, for the constructs that create
+    them and for the plan and `render --outputs` that read them."""
+
+    prefix: str
+
+    @classmethod
+    def named(cls, stem: str) -> StaticOutputs:
+        return cls(output_name(stem))
+
+    @property
+    def access_key_id(self) -> str:
+        return f"{self.prefix}_access_key_id"
+
+    @property
+    def secret_access_key(self) -> str:
+        return f"{self.prefix}_secret_access_key"
+
+    @property
+    def access_key_id_secret_arn(self) -> str:
+        """When the keys live in Secrets Manager (see `constructs.KeySecrets`)."""
+        return f"{self.prefix}_access_key_id_secret_arn"
+
+    @property
+    def secret_access_key_secret_arn(self) -> str:
+        return f"{self.prefix}_secret_access_key_secret_arn"

@@ -13,7 +13,7 @@ from platform_storage.constructs._arguments import checked, path_of, refuse
 from platform_storage.constructs._stack_data import claim_output_names, output_name_problems
 from platform_storage.constructs.policy_document import PolicyDocument
 from platform_storage.constructs.static_credentials import StaticCredentials
-from platform_storage.naming import IDENTIFIER
+from platform_storage.naming import IDENTIFIER, StaticOutputs
 from platform_storage.policy import PolicyStatement, Principal
 
 _SECRET_NAME_CHARACTERS = frozenset(
@@ -55,7 +55,8 @@ class KeySecrets(Construct):
             problems.append(
                 f"name_prefix {name_prefix!r} may hold only letters, digits and '/_+=.@-'"
             )
-        names = [f"{prefix}_access_key_id_secret_arn", f"{prefix}_secret_access_key_secret_arn"]
+        named = StaticOutputs(prefix)
+        names = [named.access_key_id_secret_arn, named.secret_access_key_secret_arn]
         if IDENTIFIER.fullmatch(prefix) is None:
             problems.append(f"output_prefix {prefix!r} must be a Terraform name")
         problems += [f"output_prefix: {p}" for p in output_name_problems(scope, names)]

@@ -21,7 +21,7 @@ from platform_storage.constructs._grant_policy import GrantPolicy
 from platform_storage.constructs._identity_checks import identity_problems
 from platform_storage.constructs._stack_data import claim_output_names, output_name_problems
 from platform_storage.constructs.policy_document import PolicyDocument
-from platform_storage.naming import IDENTIFIER, output_name
+from platform_storage.naming import IDENTIFIER, StaticOutputs, output_name
 from platform_storage.policy import PolicyStatement
 
 FEDERATION_ADVICE = (
@@ -67,7 +67,8 @@ class StaticCredentials(Construct):
             permissions_boundary_arn=permissions_boundary_arn,
             label="user_name",
         )
-        names = [f"{prefix}_access_key_id", f"{prefix}_secret_access_key"]
+        outputs = StaticOutputs(prefix)
+        names = [outputs.access_key_id, outputs.secret_access_key]
         if IDENTIFIER.fullmatch(prefix) is None:
             problems.append(
                 f"output_prefix {prefix!r} must be a Terraform name: a letter or '_' first, then"
@@ -95,7 +96,7 @@ class StaticCredentials(Construct):
         self.access_key_id_output = TerraformOutput(
             self, "access-key-id", value=self.access_key.id, description="AWS access key id"
         )
-        self.access_key_id_output.override_logical_id(f"{prefix}_access_key_id")
+        self.access_key_id_output.override_logical_id(outputs.access_key_id)
         self.secret_output = TerraformOutput(
             self,
             "secret-access-key",
@@ -103,7 +104,7 @@ class StaticCredentials(Construct):
             sensitive=True,
             description="AWS secret access key (sensitive)",
         )
-        self.secret_output.override_logical_id(f"{prefix}_secret_access_key")
+        self.secret_output.override_logical_id(outputs.secret_access_key)
         self.output_prefix = prefix
         self._grants = GrantPolicy(self, "storage", self._attach)
         claim_output_names(self, names)

@@ -7,6 +7,7 @@ from platform_storage.bucket_options import BucketOptions
 from platform_storage.config import StorageConfig
 from platform_storage.config.models import EksSettings, MassdriverSettings, RunnerSettings
 from platform_storage.massdriver_chart import ChartNames
+from platform_storage.naming import StaticOutputs
 from platform_storage.plan.identities import (
     EcsTask,
     IdentityPlan,
@@ -14,7 +15,6 @@ from platform_storage.plan.identities import (
     OidcFederation,
     PodIdentity,
     StaticKeys,
-    StaticOutputs,
     audience_of,
     issuer_of,
 )

@@ -11,38 +11,9 @@ from typing import ClassVar
 
 from platform_storage import workloads
 from platform_storage.aws import issuer_host_path
-from platform_storage.naming import output_name
+from platform_storage.naming import StaticOutputs
 from platform_storage.trust import STS_AUDIENCE, ServiceAccount
 from platform_storage.workloads import Workload
-
-
-@dataclass(frozen=True)
-class StaticOutputs:
-    """The Terraform outputs holding a static identity's key id and (sensitive) secret:
-    `<prefix>_access_key_id` and `<prefix>_secret_access_key`."""
-
-    prefix: str
-
-    @classmethod
-    def named(cls, stem: str) -> StaticOutputs:
-        return cls(output_name(stem))
-
-    @property
-    def access_key_id(self) -> str:
-        return f"{self.prefix}_access_key_id"
-
-    @property
-    def secret_access_key(self) -> str:
-        return f"{self.prefix}_secret_access_key"
-
-    @property
-    def access_key_id_secret_arn(self) -> str:
-        """When the keys live in Secrets Manager (see `constructs.KeySecrets`)."""
-        return f"{self.prefix}_access_key_id_secret_arn"
-
-    @property
-    def secret_access_key_secret_arn(self) -> str:
-        return f"{self.prefix}_secret_access_key_secret_arn"
 
 
 @dataclass(frozen=True)
