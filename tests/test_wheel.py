@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 import platform_storage
 from platform_storage.cdk import CORE, CORES
@@ -177,9 +178,13 @@ def test_readme_compatibility_table_matches_the_extras_and_the_pins() -> None:
         for line in table.strip().splitlines()[2:]
     }
     pins = _pins()
-    expected = {
-        ("Python", project["requires-python"], f"{sys.version_info[0]}.{sys.version_info[1]}")
-    }
+    (python,) = [row for row in rows if row[0] == "Python"]
+    # The Python row states the supported range and the version CI runs; the interpreter
+    # running this test must be in the range, whichever minor version the machine has.
+    supported = SpecifierSet(project["requires-python"])
+    assert python[2] in supported and re.fullmatch(r"3\.\d+", python[2]), python
+    assert f"{sys.version_info[0]}.{sys.version_info[1]}" in supported
+    expected = {("Python", project["requires-python"], python[2])}
     for extra, requirements in project["optional-dependencies"].items():
         for requirement in requirements:
             name, spec = re.fullmatch(r"([A-Za-z0-9_.-]+)(.*)", requirement).groups()  # type: ignore[union-attr]
