@@ -131,30 +131,31 @@ def targets(peer: Peer, runner: RunnerPlan) -> dict[str, tuple[str, str]]:
 
 
 def test_each_runner_is_denied_everything_else(peer: Peer) -> None:
-    matrix: dict[tuple[str, str], str] = {}
-
-    def attempt(cell: tuple[RunnerPlan, str, str, str]) -> None:
-        runner, label, bucket, key = cell
-        workspace = peer.terraform.workspace(f"deny-{runner.id}-{label}")
-        init = peer.terraform.init(workspace, bucket=bucket, key=key, env=peer.env(runner))
-        if init.returncode != 0:
-            assert DENIED.search(init.stderr), init.stderr
-            assert not _iam_allows(peer, runner, bucket, key), (runner.id, label)
-            matrix[(runner.id, label)] = "denied"
-            return
-        # moto allowed it: only its regular-expression dot may explain that, and IAM must deny.
-        assert not _iam_allows(peer, runner, bucket, key), (runner.id, label)
-        assert _moto_reads_dot_as_any(peer, runner, bucket, key), (runner.id, label, bucket, key)
-        matrix[(runner.id, label)] = "denied by IAM (moto allows: '.' read as any character)"
-
     needs(peer, peer.runners, "runners")
     cells = [
         (runner, label, bucket, key)
         for runner in peer.runners
         for label, (bucket, key) in targets(peer, runner).items()
     ]
+
+    def attempt(cell: tuple[RunnerPlan, str, str, str]) -> subprocess.CompletedProcess[str]:
+        runner, label, bucket, key = cell
+        workspace = peer.terraform.workspace(f"deny-{runner.id}-{label}")
+        return peer.terraform.init(workspace, bucket=bucket, key=key, env=peer.env(runner))
+
     with ThreadPoolExecutor(4) as pool:
-        list(pool.map(attempt, cells))
+        inits = list(pool.map(attempt, cells))
+    # IAM's own answers are computed here, in one thread: Z3's context is not thread-safe.
+    matrix: dict[tuple[str, str], str] = {}
+    for (runner, label, bucket, key), init in zip(cells, inits, strict=True):
+        assert not _iam_allows(peer, runner, bucket, key), (runner.id, label)
+        if init.returncode != 0:
+            assert DENIED.search(init.stderr), init.stderr
+            matrix[(runner.id, label)] = "denied"
+            continue
+        # moto allowed it: only its regular-expression dot may explain that.
+        assert _moto_reads_dot_as_any(peer, runner, bucket, key), (runner.id, label, bucket, key)
+        matrix[(runner.id, label)] = "denied by IAM (moto allows: '.' read as any character)"
     assert len(matrix) == len(cells)
     print(f"\nreal-backend matrix ({len(cells)} cells):")
     for (runner_id, label), outcome in sorted(matrix.items()):
