@@ -34,6 +34,8 @@ SEMVER = _pattern(
 )
 RUNNER_ID = _pattern(r"[a-z][a-z0-9-]*[a-z0-9]")
 SESSION_NAME = _pattern(r"[A-Za-z0-9+=,.@_-]{3,64}")
+# The Orchestrator API's region fields (ECS `job.region`, `auth.sts_region`): `us-gov-west-1` fails.
+ORCHESTRATOR_REGION = _pattern(r"[a-z]{2}-[a-z]+-[0-9]")
 TAG_CHARACTERS = _pattern(r"[A-Za-z0-9 _.:/=+@-]*")
 SUBNET_ID = _pattern(r"subnet-([0-9a-f]{8}|[0-9a-f]{17})")
 SECURITY_GROUP_ID = _pattern(r"sg-([0-9a-f]{8}|[0-9a-f]{17})")

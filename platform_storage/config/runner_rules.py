@@ -7,6 +7,7 @@ from platform_storage.aws import PARTITIONS
 from platform_storage.config.errors import Problem
 from platform_storage.config.models import ALLOWED_IDENTITIES, RunnerSettings
 from platform_storage.config.parts import Parts
+from platform_storage.naming import ORCHESTRATOR_REGION
 from platform_storage.prefixes import first_overlaps
 
 # The Orchestrator API's ARN patterns (role_arn, task_role_arn, execution_role_arn, secrets)
@@ -165,6 +166,12 @@ def _runner_problems(parts: Parts, at: str, runner: RunnerSettings) -> list[Prob
             not _in_partition(parts, ecs_region),
             f"{at}.ecs.region",
             f"{ecs_region!r} is not a region of partition {parts.partition!r}",
+        ),
+        (
+            ecs_region is not None and ORCHESTRATOR_REGION.fullmatch(ecs_region) is None,
+            f"{at}.ecs.region",
+            f"{ecs_region!r} is refused by the Orchestrator API: job.region must match"
+            f" {ORCHESTRATOR_REGION.pattern!r}",
         ),
         (
             not _in_partition(parts, cluster_region),
