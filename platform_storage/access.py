@@ -88,12 +88,13 @@ KMS_WRITE_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 class StateOptions:
     """Extra rights for `AccessProfile.TF_STATE`.
 
-    `lockfile` = False: adds Get/Put/Delete on `<prefix>/*.tflock`, which S3-native locking
-    (`use_lockfile = true`, Terraform/OpenTofu >= 1.10) needs; without it a backend with
-    `use_lockfile` fails at its first lock. (The configuration file's runners default to
-    `lockfile: true`, since their rendered backend locks.) `delete_state` = False: adds
-    `s3:DeleteObject` on state objects; Terraform never deletes one, OpenTofu's
-    `workspace delete` does.
+    - `lockfile` = False: no rights on lock files. True adds Get/Put/Delete on
+      `<prefix>/*.tflock`, which S3-native locking (`use_lockfile = true`, Terraform/OpenTofu
+      >= 1.10) needs: a backend with `use_lockfile` fails at its first lock without them. (The
+      configuration file's runners default to `lockfile: true`, since their rendered backend
+      locks.)
+    - `delete_state` = False: no right to delete state objects. True adds `s3:DeleteObject` on
+      them; Terraform never deletes one, OpenTofu's `workspace delete` does.
     """
 
     lockfile: bool = False

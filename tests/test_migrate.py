@@ -589,11 +589,11 @@ class LostAnswer:
     def complete_multipart_upload(self, **kwargs: Any) -> Any:
         from botocore.exceptions import ReadTimeoutError
 
-        answer = self._client.complete_multipart_upload(**kwargs)
         if kwargs["Key"] == self._key:
-            self.completions += 1
-            if self.completions == 1:
-                raise ReadTimeoutError(endpoint_url="http://destination")
+            self.completions += 1  # counted when sent, refused ones included
+        answer = self._client.complete_multipart_upload(**kwargs)
+        if kwargs["Key"] == self._key and self.completions == 1:
+            raise ReadTimeoutError(endpoint_url="http://destination")
         return answer
 
 

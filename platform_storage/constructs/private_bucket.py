@@ -309,8 +309,9 @@ class PrivateBucket(Construct):
         """`grant(identity, AccessProfile.TF_STATE, ...)`: a Terraform/OpenTofu S3 backend.
 
         `prefix` = None: the whole bucket, which the identity then has to itself;
-        `lockfile` = False: rights on `<prefix>/*.tflock` for S3-native locking;
-        `delete_state` = False: `s3:DeleteObject` on the state objects."""
+        `lockfile` = False: no lock-file rights (true: rights on `<prefix>/*.tflock` for
+        S3-native locking); `delete_state` = False: no deletes (true: `s3:DeleteObject` on the
+        state objects)."""
         self.grant(
             identity,
             AccessProfile.TF_STATE,
