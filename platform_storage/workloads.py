@@ -8,8 +8,10 @@ synth-time rule over the document (PS-IAM-5) and the isolation proofs, so they c
   audiences trust the same workload.
 - A pod is (cluster, namespace, service account). IRSA reaches it through a token of the
   cluster's issuer, Pod Identity through session tags. Nothing in IAM ties an issuer to a cluster
-  name, so the cluster of an IRSA token is unknown (None) and matches every cluster: IRSA and
-  Pod Identity on one namespace and service account are taken to be the same pod.
+  name, so the cluster of an IRSA token is any EKS cluster: IRSA and
+  Pod Identity on one namespace and service account are taken to be the same pod. A service
+  account's token from another issuer is a pod of that issuer's cluster; static keys given to a
+  service account without a cluster match it on every cluster.
 - A principal is an IAM ARN trusted directly. An account (`123456789012`, or its `:root` ARN)
   stands for every principal of that account, and `*` for every principal.
 """
@@ -27,6 +29,10 @@ T = TypeVar("T")
 _EKS_ISSUER = re.compile(r"oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/id/[A-Za-z0-9]+", re.ASCII)
 
 Pod = tuple[str | None, str | None, str | None]
+# The cluster of a pod known only by its token's (non-EKS) issuer.
+ISSUER_CLUSTER = "the cluster of issuer "
+# The cluster of an EKS token: some EKS cluster, never the cluster behind another issuer.
+ANY_EKS_CLUSTER = "an EKS cluster"
 
 
 @dataclass(frozen=True)
@@ -49,14 +55,20 @@ class Workload:
             return True
         if self.pod is None or other.pod is None:
             return False
-        return all(
-            a is None or b is None or a == b for a, b in zip(self.pod, other.pod, strict=True)
+        (mine, *names), (theirs, *other_names) = self.pod, other.pod
+        return _same_cluster(mine, theirs) and all(
+            a is None or b is None or a == b for a, b in zip(names, other_names, strict=True)
         )
 
     def describe(self) -> str:
         if self.pod is not None:
             cluster, namespace, name = self.pod
-            where = f" on cluster {cluster!r}" if cluster else ""
+            if cluster in (None, ANY_EKS_CLUSTER):
+                where = ""
+            elif cluster.startswith(ISSUER_CLUSTER):
+                where = f" on {cluster}"
+            else:
+                where = f" on cluster {cluster!r}"
             return f"service account {namespace or '*'}/{name or '*'}{where}"
         if self.token is not None:
             return f"token subject {self.token[1]!r} of {self.token[0]}"
@@ -75,10 +87,27 @@ def is_eks_issuer(host_path: str) -> bool:
 
 
 def web_identity(host_path: str, subject: str) -> Workload:
-    """The workload of a token: a pod too when the issuer is an EKS cluster's."""
-    account = service_account_of(subject) if is_eks_issuer(host_path) else None
-    pod: Pod | None = (None, *account) if account else None
+    """The workload of a token; a pod too when the subject is a Kubernetes service account's.
+    An EKS issuer's cluster is some EKS cluster (so Pod Identity on the same service account
+    matches); another issuer's cluster is the one behind that issuer, which static keys
+    without a cluster (any cluster) match, and Pod Identity (an EKS cluster) does not."""
+    account = service_account_of(subject)
+    pod: Pod | None = None
+    if account is not None:
+        cluster = ANY_EKS_CLUSTER if is_eks_issuer(host_path) else f"{ISSUER_CLUSTER}{host_path}"
+        pod = (cluster, *account)
     return Workload(token=(host_path, subject), pod=pod)
+
+
+def _same_cluster(first: str | None, second: str | None) -> bool:
+    """Whether two pods' clusters may be one: None is any cluster, an EKS token's is any EKS
+    cluster (a named one, from Pod Identity or static keys, included)."""
+    if first is None or second is None or first == second:
+        return True
+    if ANY_EKS_CLUSTER in (first, second):
+        other = second if first == ANY_EKS_CLUSTER else first
+        return not other.startswith(ISSUER_CLUSTER)
+    return False
 
 
 def pod_identity(cluster: str | None, namespace: str | None, name: str | None) -> Workload:

@@ -69,7 +69,8 @@ def generated_config(runner_count: int = 53) -> dict[str, Any]:
         {
             "type": "serverless-ecs",
             "identity": "static",
-            "ecs": {"execution_role_arn": EXECUTION_ROLE},
+            # Its own execution role: that role reads the runner's keys.
+            "ecs": {"execution_role_arn": f"{EXECUTION_ROLE}-static"},
         }
     )
     runners = []

@@ -171,11 +171,22 @@ def bucket_names(parts: Parts) -> list[Problem]:
                 (path, f"{name!r} is already used by {first[name]}; bucket names must be unique")
             )
         first.setdefault(name, path)
+    destinations: dict[str, str] = {}
     for at, options, _, own in _option_sets(parts):
         if options.replication is None:
             continue
         arn = parse_arn(options.replication.destination_bucket_arn)
         target = arn.resource if arn else ""
+        if target in destinations:
+            problems.append(
+                (
+                    f"{at}.replication.destination_bucket_arn",
+                    f"replicates into {target!r}, as {destinations[target]} does; the replicas"
+                    " of two buckets would mix (and a delete marker of one would hide the"
+                    " other's object): give each bucket its own destination",
+                )
+            )
+        destinations.setdefault(target, f"{at}.replication")
         if target in first and target != own:
             problems.append(
                 (

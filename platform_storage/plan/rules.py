@@ -188,40 +188,47 @@ def _role_key(arn: str) -> tuple[str, str] | None:
 def execution_role_problems(parts: Parts) -> list[Problem]:
     """The execution role of a static ECS runner reads that runner's keys in Secrets Manager, so
     it must be nobody else's: not a role this file creates (that tenant would read the keys and
-    reach both prefixes), and not another such runner's execution role."""
+    reach both prefixes), and no other ECS runner's execution role (any task definition on that
+    role can be handed the keys as `secrets`)."""
     account = parts.aws.account_id if parts.aws else _PLACEHOLDER_ACCOUNT.account_id
     roles = {
         (account, iam_name_key(item.identity.name)): item.owner
         for item in _owned_identities(parts)
         if not isinstance(item.identity, StaticKeys)
     }
-    readers: dict[tuple[str, str], int] = {}
+    users: dict[tuple[str, str], list[tuple[int, bool]]] = {}
     problems = []
     for index, runner in parts.runners:
         ecs = runner.ecs
         key = _role_key(ecs.execution_role_arn) if ecs and ecs.execution_role_arn else None
-        if not keeps_keys_in_secrets(runner) or key is None:
+        if key is None:
             continue
-        at = f"orchestrator.runners[{index}].ecs.execution_role_arn"
-        if key in roles:
+        keeps = keeps_keys_in_secrets(runner)
+        users.setdefault(key, []).append((index, keeps))
+        if keeps and key in roles:
             problems.append(
                 (
-                    at,
+                    f"orchestrator.runners[{index}].ecs.execution_role_arn",
                     f"is the role of {roles[key]}: the execution role reads this runner's keys,"
                     " so that identity would reach this runner's state too; use an execution"
                     " role of its own",
                 )
             )
-        elif key in readers:
+    for entries in users.values():
+        holders = [index for index, keeps in entries if keeps]
+        if not holders:
+            continue
+        first = entries[0][0]
+        for index, _ in entries[1:]:
+            others = ", ".join(f"runners[{i}]" for i in holders if i != index) or "this runner"
             problems.append(
                 (
-                    at,
-                    f"repeats runners[{readers[key]}].ecs.execution_role_arn: the execution role"
-                    " reads the runner's keys, so a shared one reads both runners' keys; give"
-                    " each static ECS runner its own",
+                    f"orchestrator.runners[{index}].ecs.execution_role_arn",
+                    f"repeats runners[{first}].ecs.execution_role_arn: the execution role reads"
+                    f" the keys of {others} in Secrets Manager, so every runner on it could be"
+                    " handed them; give each static ECS runner an execution role of its own",
                 )
             )
-        readers.setdefault(key, index)
     return problems
 
 
