@@ -125,8 +125,9 @@ def check_flags(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, plan: AppPlan, stdout: TextIO, stderr: TextIO) -> int:
     """Checked flags -> clients -> the run -> summary and report."""
+    from platform_storage.migrate.copy import MiB
     from platform_storage.migrate.report import RunRecorder
-    from platform_storage.migrate.run import BucketPair, MiB, Migration, RunOptions
+    from platform_storage.migrate.run import BucketPair, Migration, RunOptions
     from platform_storage.s3_clients import ClientSettings, s3_client
 
     mapping = bucket_mapping(plan, args.bucket)

@@ -16,8 +16,6 @@ from platform_storage.migrate.report import Action, BucketTally, ObjectRecord, R
 from platform_storage.migrate.verify import Check, Verdict, verify
 from platform_storage.s3_clients import error_code, is_precondition_failed, is_retryable
 
-__all__ = ["BucketPair", "MiB", "Migration", "RunOptions"]
-
 
 @dataclass
 class _Attempts:

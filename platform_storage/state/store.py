@@ -144,17 +144,20 @@ class StateStore:
             raise StateError(f"{key} version {found}: {error}") from None
         return StateVersion(document, content, found, str(response["ETag"]))
 
-    def lock(self, environment: str) -> datetime | None:
-        """When the environment's lock file was written, or None when there is none."""
+    def _head(self, key: str) -> dict[str, Any] | None:
+        """The object's HeadObject answer, or None when there is no current object."""
         try:
-            head = self.client.head_object(
-                Bucket=self.location.bucket, Key=self.location.lock_key(environment)
-            )
+            head: dict[str, Any] = self.client.head_object(Bucket=self.location.bucket, Key=key)
         except Exception as error:
             if is_missing(error):
                 return None
             raise
-        modified: datetime = head["LastModified"]
+        return head
+
+    def lock(self, environment: str) -> datetime | None:
+        """When the environment's lock file was written, or None when there is none."""
+        head = self._head(self.location.lock_key(environment))
+        modified: datetime | None = head["LastModified"] if head else None
         return modified
 
     def acquire_lock(self, environment: str, lock_info: dict[str, str]) -> str | None:
@@ -183,15 +186,8 @@ class StateStore:
     def head(self, environment: str) -> tuple[str, str] | None:
         """The current version id and ETag of the environment's state, whatever its content;
         None when there is no current object (never written, or behind a delete marker)."""
-        try:
-            head = self.client.head_object(
-                Bucket=self.location.bucket, Key=self.location.key(environment)
-            )
-        except Exception as error:
-            if is_missing(error):
-                return None
-            raise
-        return str(head.get("VersionId")), str(head["ETag"])
+        head = self._head(self.location.key(environment))
+        return (str(head.get("VersionId")), str(head["ETag"])) if head else None
 
     def write(self, environment: str, content: bytes, *, if_match: str | None) -> str:
         """A new current version, only if the current one is still `if_match` (its ETag), or,
