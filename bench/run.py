@@ -322,7 +322,7 @@ def write_report(
         *summary,
         "",
         f"`validate`: {validate.wall:.2f} s."
-        + (f" Test suite: {suite.wall:.0f} s." if suite else "")
+        + (f" Test suite without slow-marked tests: {suite.wall:.0f} s." if suite else "")
         + " From BENCHMARKS.md (`make bench`); do not edit by hand.",
         *day_two_summary(day_two),
         README_END,
