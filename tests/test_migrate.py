@@ -331,8 +331,8 @@ def test_errors_stalls_and_cut_bodies_are_retried_until_everything_verifies(
     proxy = FaultProxy(source.server.port, faults)
     try:
         # About one request in seven fails here, so the default 4 tries per object ran out for
-        # one object of 2,008 in CI; the property is that retries reach a verified copy, so
-        # each object gets a budget sized to this fault density.
+        # one object of 2,008 in a fresh-clone run; the property is that retries reach a verified
+        # copy, so each object gets a budget sized to this fault density.
         code, out, err, report = migrate(
             target, proxy.url, tmp_path, "--timeout", "2", "--attempts", "8"
         )
