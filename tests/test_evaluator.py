@@ -12,6 +12,7 @@ from platform_storage.access import AccessProfile, Grant, StateOptions, access_s
 from platform_storage.analysis.evaluate import (
     Context,
     Policies,
+    consistent,
     glob,
     member,
     satisfiable,
@@ -165,8 +166,30 @@ def test_the_split_search_decides_as_z3_alone_and_its_models_hold(
     assert expected != z3.unknown
     found = satisfiable(*formulas)
     assert (found is not None) == (expected == z3.sat)
+    assert consistent(*formulas) == (expected == z3.sat)
     if found is not None:
         assert all(z3.is_true(found.eval(f, model_completion=True)) for f in formulas)
+
+
+_regexes = st.recursive(
+    _patterns.map(glob),
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=2, max_size=3).map(lambda xs: z3.Union(*xs)),
+        st.lists(inner, min_size=2, max_size=3).map(lambda xs: z3.Intersect(*xs)),
+        inner.map(z3.Complement),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_literals, _regexes)
+def test_membership_of_a_literal_is_decided_as_z3_alone_decides_it(
+    value: str, regex: z3.ReRef
+) -> None:
+    direct = z3.Solver()
+    direct.add(z3.InRe(z3.StringVal(value), regex))
+    assert member(value, regex) == (direct.check() == z3.sat)
 
 
 def test_a_listing_grant_on_the_longest_allowed_prefix_is_decided() -> None:

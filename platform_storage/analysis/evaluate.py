@@ -22,7 +22,7 @@ import fnmatch
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import z3
 
@@ -145,14 +145,12 @@ def condition(test: str, key: str, values: Sequence[str], ctx: Context) -> z3.Bo
         hit = any(_value_matches_python(kind, fixed, str(v)) for v in values)
         return z3.BoolVal(hit != negated)
     value, present = ctx.var(key)
+    # Any of the values: one membership of their union, which Z3 decides at once, where an `Or`
+    # of memberships sends the split search through rounds.
     if kind == "equals":
-        hit = (
-            z3.Or(*[value == z3.StringVal(str(v)) for v in values]) if values else z3.BoolVal(False)
-        )
+        hit = z3.InRe(value, union(z3.Re(z3.StringVal(str(v))) for v in values))
     elif kind == "like":
-        hit = (
-            z3.Or(*[z3.InRe(value, glob(str(v))) for v in values]) if values else z3.BoolVal(False)
-        )
+        hit = z3.InRe(value, union(glob(str(v)) for v in values))
     else:
         raise Unsupported(f"{test} on a key the solver chooses is not modelled")
     if negated:
@@ -221,7 +219,23 @@ class Statement:
         return union(glob(r) for r in self.resources)
 
     def condition_formula(self, ctx: Context) -> z3.BoolRef:
-        return z3.And(*[condition(test, key, values, ctx) for test, key, values in self.conditions])
+        return conjunction(
+            condition(test, key, values, ctx) for test, key, values in self.conditions
+        )
+
+
+def conjunction(parts: Iterable[z3.BoolRef]) -> z3.BoolRef:
+    """`And(parts)` with the decided ones folded in: a condition on a key the context fixes is
+    already True or False, and a case enumeration need not branch on it."""
+    kept = []
+    for part in parts:
+        if z3.is_false(part):
+            return z3.BoolVal(False)
+        if not z3.is_true(part):
+            kept.append(part)
+    if not kept:
+        return z3.BoolVal(True)
+    return kept[0] if len(kept) == 1 else z3.And(*kept)
 
 
 def union(regexes: Iterable[z3.ReRef]) -> z3.ReRef:
@@ -261,12 +275,16 @@ class Policies:
         for statement in statements:
             if statement.conditions:
                 distinct.setdefault(statement.conditions, statement.condition_formula(ctx))
-        keys = list(distinct)
+        # A decided formula (every key fixed) has one sign only; branch on the others.
+        decided = {k: z3.is_true(f) for k, f in distinct.items() if z3.is_true(f) or z3.is_false(f)}
+        open_keys = [k for k in distinct if k not in decided]
         found = []
-        for signs in itertools.product((True, False), repeat=len(keys)):
-            holds = dict(zip(keys, signs, strict=True))
-            context = z3.And(*[f if holds[k] else z3.Not(f) for k, f in distinct.items()])
-            if satisfiable(context) is None:
+        for signs in itertools.product((True, False), repeat=len(open_keys)):
+            holds = {**decided, **dict(zip(open_keys, signs, strict=True))}
+            context = conjunction(
+                distinct[k] if holds[k] else z3.Not(distinct[k]) for k in open_keys
+            )
+            if open_keys and not consistent(context):
                 continue
             active = [s for s in statements if not s.conditions or holds[s.conditions]]
             allows = [s.resource_regex() for s in active if s.effect == "Allow"]
@@ -292,7 +310,8 @@ class Case:
 
 
 def member(value: str, regex: z3.ReRef) -> bool:
-    return satisfiable(z3.InRe(z3.StringVal(value), regex)) is not None
+    """Whether the literal `value` is in `regex`."""
+    return _decide_concrete(z3.InRe(z3.StringVal(value), regex))
 
 
 # One regular-expression question gets this long; one that needs more is reported as undecided
@@ -311,11 +330,28 @@ def satisfiable(*formulas: z3.BoolRef) -> z3.ModelRef | None:
     memberships (as asserted or negated) become one intersection of regular expressions, whose
     emptiness Z3 decides alone; an empty one is blocked and the search goes on. The answer is
     exact: both steps are equivalences. Formulas outside that shape are solved directly."""
+    return _search(formulas, want_model=True)
+
+
+def consistent(*formulas: z3.BoolRef) -> bool:
+    """Whether `formulas` have a model; `satisfiable` without building one."""
+    return _search(formulas, want_model=False) is not None
+
+
+_YES = object()  # `_search`'s answer when a model exists and none was asked for
+
+
+def _search(formulas: Sequence[z3.BoolRef], *, want_model: bool) -> Any:
     abstraction = _Abstraction()
     try:
         boolean = [abstraction.abstract(f) for f in formulas]
     except _NotAbstractable:
         return _check(list(formulas))
+    literals = _literals(boolean)
+    if literals is False:
+        return None
+    if literals is not None:
+        return _search_literals(formulas, literals, abstraction, want_model=want_model)
     solver = _solver()
     solver.add(*boolean)
     while True:
@@ -340,22 +376,94 @@ def satisfiable(*formulas: z3.BoolRef) -> z3.ModelRef | None:
                 break
             witnesses[name] = (variable, witness)
         else:
-            return _model(formulas, choice, abstraction, witnesses.values())
+            if not want_model:
+                return _YES
+            fixed = [
+                flag == choice.eval(flag, model_completion=True)
+                for flag in abstraction.propositions
+            ]
+            return _model(formulas, fixed, witnesses.values())
+
+
+def _literals(boolean: Sequence[z3.BoolRef]) -> dict[int, bool] | Literal[False] | None:
+    """The abstracted formulas as one conjunction of literals (proposition id -> sign), or None
+    when they are not one; False when the conjunction holds False or both signs of one
+    proposition. An empty conjunction is True."""
+    found: dict[int, bool] = {}
+    pending = list(boolean)
+    while pending:
+        formula = pending.pop()
+        kind = formula.decl().kind()
+        if kind == z3.Z3_OP_AND:
+            pending.extend(formula.children())
+            continue
+        sign = kind != z3.Z3_OP_NOT
+        if not sign:
+            formula = formula.arg(0)
+            kind = formula.decl().kind()
+        if kind in (z3.Z3_OP_TRUE, z3.Z3_OP_FALSE):
+            if (kind == z3.Z3_OP_TRUE) != sign:
+                return False
+            continue
+        if kind != z3.Z3_OP_UNINTERPRETED or formula.num_args():
+            return None
+        if found.setdefault(formula.get_id(), sign) != sign:
+            return False
+    return found
+
+
+def _search_literals(
+    formulas: Sequence[z3.BoolRef],
+    literals: Mapping[int, bool],
+    abstraction: _Abstraction,
+    *,
+    want_model: bool,
+) -> Any:
+    """`_search` for a conjunction of literals, the common shape (one membership, or one per
+    variable): the Boolean answer is forced, so each variable's intersection is decided at once
+    instead of through a Boolean solver's rounds."""
+    witnesses = []
+    for variable, atoms in abstraction.atoms.values():
+        parts = [
+            regex if literals[flag.get_id()] else z3.Complement(regex) for flag, regex in atoms
+        ]
+        witness = _witness(variable, parts)
+        if witness is None:
+            return None
+        witnesses.append((variable, witness))
+    if not want_model:
+        return _YES
+    fixed = [flag == z3.BoolVal(literals[flag.get_id()]) for flag in abstraction.propositions]
+    return _model(formulas, fixed, witnesses)
 
 
 def _solver() -> z3.Solver:
-    solver = z3.Solver()
+    # The plain SMT core: `z3.Solver()`'s combined front end costs more per call, and these
+    # questions are many and small.
+    solver = z3.SimpleSolver()
     solver.set("timeout", SOLVER_TIMEOUT_MS)
     return solver
 
 
+_shared: list[z3.Solver] = []  # one solver for every `_check`, each question in its own scope
+
+
 def _check(formulas: list[z3.BoolRef]) -> z3.ModelRef | None:
-    solver = _solver()
-    solver.add(*formulas)
-    result = solver.check()
-    if result == z3.unknown:
-        raise Unsupported(f"the solver could not decide ({solver.reason_unknown()})")
-    return solver.model() if result == z3.sat else None
+    """A model of `formulas`, or None. Asked in a scope (push/pop) of one long-lived solver:
+    a fresh solver per question cost more than the question. Z3 is not thread-safe anyway, so
+    sharing one solver loses nothing."""
+    if not _shared:
+        _shared.append(_solver())
+    solver = _shared[0]
+    solver.push()
+    try:
+        solver.add(*formulas)
+        result = solver.check()
+        if result == z3.unknown:
+            raise Unsupported(f"the solver could not decide ({solver.reason_unknown()})")
+        return solver.model() if result == z3.sat else None
+    finally:
+        solver.pop()
 
 
 def _witness(variable: z3.SeqRef, parts: list[z3.ReRef]) -> str | None:
@@ -367,13 +475,12 @@ def _witness(variable: z3.SeqRef, parts: list[z3.ReRef]) -> str | None:
 
 def _model(
     formulas: Sequence[z3.BoolRef],
-    choice: z3.ModelRef,
-    abstraction: _Abstraction,
+    fixed: list[z3.BoolRef],
     witnesses: Iterable[tuple[z3.SeqRef, str]],
 ) -> z3.ModelRef:
-    """A model of the original formulas: the Boolean choice and the witnesses, checked."""
-    fixed = [variable == z3.StringVal(value) for variable, value in witnesses]
-    fixed += [flag == choice.eval(flag, model_completion=True) for flag in abstraction.propositions]
+    """A model of the original formulas: the Boolean choice (`fixed`) and the witnesses,
+    checked."""
+    fixed = fixed + [variable == z3.StringVal(value) for variable, value in witnesses]
     found = _check([*formulas, *fixed])
     if found is None:  # the two steps are equivalences: this is a bug, never a verdict
         raise Unsupported("the split search found a model the formulas refuse")
@@ -400,49 +507,57 @@ class _Abstraction:
         return self._seen[key]
 
     def _abstract(self, formula: z3.BoolRef) -> z3.BoolRef:
-        if z3.is_true(formula) or z3.is_false(formula):
+        # One kind lookup per node: the Python API's `is_and`, `is_eq`, ... each cross into Z3.
+        kind = formula.decl().kind()
+        if kind in (z3.Z3_OP_TRUE, z3.Z3_OP_FALSE):
             return formula
-        if z3.is_const(formula) and formula.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+        if kind == z3.Z3_OP_UNINTERPRETED and not formula.num_args():
             self.propositions.append(formula)
             return formula
-        membership = _membership(formula)
-        if membership is not None:
-            variable, regex = membership
-            if variable is None:  # a concrete value: decided now
-                return z3.BoolVal(_check([formula]) is not None)
-            flag = z3.FreshBool("in")
-            self.atoms.setdefault(str(variable), (variable, []))[1].append((flag, regex))
-            return flag
-        if z3.is_and(formula) or z3.is_or(formula) or z3.is_not(formula) or z3.is_implies(formula):
+        if kind in _CONNECTIVES or (kind == z3.Z3_OP_EQ and z3.is_bool(formula.arg(0))):
             return formula.decl()(*[self.abstract(child) for child in formula.children()])
-        if z3.is_eq(formula) and all(z3.is_bool(c) for c in formula.children()):
-            return formula.decl()(*[self.abstract(child) for child in formula.children()])
-        raise _NotAbstractable(str(formula))
+        variable, regex = _membership(formula, kind)
+        if variable is None:  # a concrete value: decided now
+            return z3.BoolVal(_decide_concrete(formula))
+        flag = z3.FreshBool("in")
+        self.atoms.setdefault(str(variable), (variable, []))[1].append((flag, regex))
+        return flag
 
 
-def _membership(formula: z3.BoolRef) -> tuple[z3.SeqRef | None, z3.ReRef] | None:
+_CONNECTIVES = frozenset({z3.Z3_OP_AND, z3.Z3_OP_OR, z3.Z3_OP_NOT, z3.Z3_OP_IMPLIES})
+
+
+def _membership(formula: z3.BoolRef, kind: int) -> tuple[z3.SeqRef | None, z3.ReRef]:
     """`formula` as (variable, regex) when it says "variable is in regex": `InRe`, equality with
-    a literal, `PrefixOf` a literal. (None, regex) when the string is itself a literal."""
+    a literal, `PrefixOf` a literal. (None, regex) when the string is itself a literal. Any
+    other shape is not abstractable."""
     children = formula.children()
-    if z3.is_app_of(formula, z3.Z3_OP_SEQ_IN_RE):
+    if kind == z3.Z3_OP_SEQ_IN_RE:
         subject, regex = children
-    elif z3.is_eq(formula) and all(z3.is_string(c) for c in children):
+    elif kind == z3.Z3_OP_EQ and all(z3.is_string(c) for c in children):
         values = [c for c in children if z3.is_string_value(c)]
         others = [c for c in children if not z3.is_string_value(c)]
         if len(others) > 1:
             return _unsupported_shape(formula)
         subject, regex = (others or values)[0], z3.Re(values[-1])
-    elif z3.is_app_of(formula, z3.Z3_OP_SEQ_PREFIX) and z3.is_string_value(children[0]):
+    elif kind == z3.Z3_OP_SEQ_PREFIX and z3.is_string_value(children[0]):
         subject, regex = children[1], z3.Concat(z3.Re(children[0]), ANY)
-    elif any(z3.is_string(c) for c in children):
-        return _unsupported_shape(formula)
     else:
-        return None
+        return _unsupported_shape(formula)
     if z3.is_string_value(subject):
         return None, regex
     if z3.is_const(subject) and subject.decl().kind() == z3.Z3_OP_UNINTERPRETED:
         return subject, regex
     return _unsupported_shape(formula)
+
+
+def _decide_concrete(formula: z3.BoolRef) -> bool:
+    """A formula without variables: Z3's rewriter decides a literal's membership (by
+    derivatives) without a solver; the solver answers what the rewriter leaves open."""
+    answer = z3.simplify(formula)
+    if z3.is_true(answer) or z3.is_false(answer):
+        return z3.is_true(answer)
+    return _check([formula]) is not None
 
 
 def _unsupported_shape(formula: z3.BoolRef) -> NoReturn:
