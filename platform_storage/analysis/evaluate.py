@@ -555,8 +555,10 @@ def _decide_concrete(formula: z3.BoolRef) -> bool:
     """A formula without variables: Z3's rewriter decides a literal's membership (by
     derivatives) without a solver; the solver answers what the rewriter leaves open."""
     answer = z3.simplify(formula)
-    if z3.is_true(answer) or z3.is_false(answer):
-        return z3.is_true(answer)
+    if z3.is_true(answer):
+        return True
+    if z3.is_false(answer):
+        return False
     return _check([formula]) is not None
 
 
