@@ -12,12 +12,10 @@ from platform_storage.access import AccessProfile, Grant, StateOptions, access_s
 from platform_storage.analysis.evaluate import (
     Context,
     Policies,
-    consistent,
     glob,
-    member,
-    satisfiable,
     statements_of,
 )
+from platform_storage.analysis.solve import consistent, member, satisfiable
 from platform_storage.policy import document_statements_to_iam
 from platform_storage.prefixes import MAX_PREFIX_LENGTH
 from tests.policy_eval import Prover

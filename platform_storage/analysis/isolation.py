@@ -26,11 +26,10 @@ from platform_storage.analysis.evaluate import (
     Policies,
     Statement,
     glob,
-    member,
-    satisfiable,
     union,
 )
 from platform_storage.analysis.model import Identity, SystemModel
+from platform_storage.analysis.solve import member, satisfiable
 
 # What a well-behaved client sends: TLS 1.3. The TLS-only bucket policies then deny nothing.
 CLIENT = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.3"}
