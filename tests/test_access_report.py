@@ -76,6 +76,48 @@ def test_diagram_holds_every_edge_and_node_of_the_table(
         assert node.split()[0] in svg
 
 
+def svg_boxes(svg: str) -> dict[str, tuple[float, float, float, float]]:
+    """Node label -> (left, top, right, bottom) of its box."""
+    found = {}
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        ident = group.attrib.get("id", "")
+        if ident.startswith("node:"):
+            rect = group.find(f"{SVG}rect")
+            assert rect is not None
+            x, y, w, h = (float(rect.attrib[k]) for k in ("x", "y", "width", "height"))
+            found[unquote(ident.removeprefix("node:"))] = (x, y, x + w, y + h)
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(APP_CONFIGS))
+def test_each_arrow_runs_from_its_source_box_to_its_target_box_and_no_boxes_overlap(
+    name: str, apps: dict[str, SynthesizedApp]
+) -> None:
+    svg = apps[name].rendered[DIAGRAM]
+    boxes = svg_boxes(svg)
+    arrows = [
+        element
+        for element in ET.fromstring(svg).iter(f"{SVG}path")
+        if element.attrib.get("id", "").startswith("edge:")
+    ]
+    assert arrows
+    for arrow in arrows:
+        source, target = (unquote(p) for p in arrow.attrib["id"][5:].split("->"))
+        (x0, y0), (x1, y1) = (
+            tuple(float(v) for v in point.split(","))
+            for point in arrow.attrib["d"].removeprefix("M").split(" L")
+        )
+        left, top, right, bottom = boxes[source]
+        assert x0 == pytest.approx(right, abs=0.2) and top <= y0 <= bottom
+        left, top, right, bottom = boxes[target]
+        assert x1 == pytest.approx(left, abs=0.2) and top <= y1 <= bottom
+    placed = sorted(boxes.values())
+    for index, (left, top, right, bottom) in enumerate(placed):
+        for other in placed[index + 1 :]:
+            apart = other[0] >= right or other[2] <= left or other[1] >= bottom or other[3] <= top
+            assert apart, (left, top, right, bottom, other)
+
+
 def test_each_runner_row_is_its_own_prefix_only(apps: dict[str, SynthesizedApp]) -> None:
     app = apps["default"]
     rows = table_rows(app.rendered[MARKDOWN])
