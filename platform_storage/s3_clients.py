@@ -12,8 +12,6 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 # Errors worth another attempt: throttling, server faults, timeouts, broken connections.
@@ -53,6 +51,11 @@ def s3_client(settings: ClientSettings) -> Any:
 
 
 def _client(settings: ClientSettings) -> Any:
+    # Imported here: boto3 takes 0.1 s to import, and `validate` reaches this module through
+    # the command line's parsers without ever making a client.
+    import boto3
+    from botocore.config import Config
+
     session = boto3.session.Session(profile_name=settings.profile)
     config = Config(
         retries={"mode": "standard", "max_attempts": 3},
