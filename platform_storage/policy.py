@@ -6,6 +6,7 @@ evaluate them); tests and the rules read them back from the synthesized document
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -73,10 +74,14 @@ class PolicyStatement:
 
 def action_matches(pattern: str, action: str) -> bool:
     """IAM's action matching: case-insensitive, with `*` (any run) and `?` (one character)."""
-    regex = "".join(
-        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern.lower()
-    )
-    return re.fullmatch(regex, action.lower()) is not None
+    return _action_regex(pattern).fullmatch(action) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _action_regex(pattern: str) -> re.Pattern[str]:
+    # Cached: the analysis asks of the same few patterns for every action of every identity.
+    regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    return re.compile(regex, re.IGNORECASE | re.DOTALL)
 
 
 def document_statements_to_iam(statements: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
