@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from platform_storage.access import AccessProfile, Grant, StateOptions, access_statements
+from platform_storage.analysis import solve
 from platform_storage.analysis.evaluate import (
     Context,
     Policies,
@@ -153,11 +154,7 @@ _formulas = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_formulas, min_size=1, max_size=3))
-def test_the_split_search_decides_as_z3_alone_and_its_models_hold(
-    formulas: list[z3.BoolRef],
-) -> None:
+def _agrees_with_z3_alone(formulas: list[z3.BoolRef]) -> None:
     direct = z3.Solver()
     direct.add(*formulas)
     expected = direct.check()
@@ -167,6 +164,29 @@ def test_the_split_search_decides_as_z3_alone_and_its_models_hold(
     assert consistent(*formulas) == (expected == z3.sat)
     if found is not None:
         assert all(z3.is_true(found.eval(f, model_completion=True)) for f in formulas)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_formulas, min_size=1, max_size=3))
+def test_the_split_search_decides_as_z3_alone_and_its_models_hold(
+    formulas: list[z3.BoolRef],
+) -> None:
+    _agrees_with_z3_alone(formulas)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_formulas, min_size=1, max_size=3))
+def test_the_split_search_with_a_boolean_solver_decides_as_z3_alone(
+    formulas: list[z3.BoolRef],
+) -> None:
+    """The same, with the Boolean part asked of Z3 (as for formulas of many propositions)
+    instead of enumerated."""
+    saved = solve.ENUMERATE_UP_TO
+    solve.ENUMERATE_UP_TO = -1
+    try:
+        _agrees_with_z3_alone(formulas)
+    finally:
+        solve.ENUMERATE_UP_TO = saved
 
 
 _regexes = st.recursive(

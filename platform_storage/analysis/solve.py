@@ -15,7 +15,8 @@ Z3 is not thread-safe: these functions are called from one thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, NoReturn
 
 import z3
@@ -63,6 +64,8 @@ def _search(formulas: Sequence[z3.BoolRef], *, want_model: bool) -> Any:
         return None
     if literals is not None:
         return _search_literals(formulas, literals, abstraction, want_model=want_model)
+    if abstraction.size() <= ENUMERATE_UP_TO:
+        return _search_enumerating(formulas, boolean, abstraction, want_model=want_model)
     solver = _solver()
     solver.add(*boolean)
     while True:
@@ -72,7 +75,7 @@ def _search(formulas: Sequence[z3.BoolRef], *, want_model: bool) -> Any:
         if result == z3.unknown:
             raise Unsupported(f"the solver could not decide ({solver.reason_unknown()})")
         choice = solver.model()
-        witnesses: dict[str, tuple[z3.SeqRef, str]] = {}
+        witnesses: dict[int, tuple[z3.SeqRef, str]] = {}
         for name, (variable, atoms) in abstraction.atoms.items():
             chosen = [
                 (flag, z3.is_true(choice.eval(flag, model_completion=True))) for flag, _ in atoms
@@ -94,6 +97,74 @@ def _search(formulas: Sequence[z3.BoolRef], *, want_model: bool) -> Any:
                 for flag in abstraction.propositions
             ]
             return _model(formulas, fixed, witnesses.values())
+
+
+# Up to this many propositions the Boolean part is enumerated here, not asked of a solver:
+# a thousand evaluations of a small formula cost less than two or three solver rounds.
+ENUMERATE_UP_TO = 10
+
+
+def _search_enumerating(
+    formulas: Sequence[z3.BoolRef],
+    boolean: Sequence[z3.BoolRef],
+    abstraction: _Abstraction,
+    *,
+    want_model: bool,
+) -> Any:
+    """`_search` with the Boolean assignments enumerated: each one the abstracted formulas
+    accept is tried, its intersection per variable decided once (and remembered)."""
+    flags = [flag for _, atoms in abstraction.atoms.values() for flag, _ in atoms]
+    names = flags + abstraction.propositions
+    index = {name.get_id(): i for i, name in enumerate(names)}
+    tests = [_compiled(formula, index) for formula in boolean]
+    decided: dict[tuple[int, tuple[bool, ...]], str | None] = {}
+    for values in itertools.product((False, True), repeat=len(names)):
+        if not all(test(values) for test in tests):
+            continue
+        witnesses = []
+        offset = 0
+        for name, (variable, atoms) in abstraction.atoms.items():
+            signs = values[offset : offset + len(atoms)]
+            offset += len(atoms)
+            if (name, signs) not in decided:
+                parts = [
+                    regex if sign else z3.Complement(regex)
+                    for sign, (_, regex) in zip(signs, atoms, strict=True)
+                ]
+                decided[name, signs] = _witness(variable, parts)
+            witness = decided[name, signs]
+            if witness is None:
+                break
+            witnesses.append((variable, witness))
+        else:
+            if not want_model:
+                return _YES
+            fixed = [p == z3.BoolVal(values[index[p.get_id()]]) for p in abstraction.propositions]
+            return _model(formulas, fixed, witnesses)
+    return None
+
+
+def _compiled(formula: z3.BoolRef, index: Mapping[int, int]) -> Callable[[Sequence[bool]], bool]:
+    """An abstracted formula as a Python function of the propositions' values (by `index`)."""
+    kind = formula.decl().kind()
+    if kind in (z3.Z3_OP_TRUE, z3.Z3_OP_FALSE):
+        value = kind == z3.Z3_OP_TRUE
+        return lambda _: value
+    if kind == z3.Z3_OP_UNINTERPRETED:
+        position = index[formula.get_id()]
+        return lambda values: values[position]
+    parts = [_compiled(child, index) for child in formula.children()]
+    if kind == z3.Z3_OP_AND:
+        return lambda values: all(part(values) for part in parts)
+    if kind == z3.Z3_OP_OR:
+        return lambda values: any(part(values) for part in parts)
+    if kind == z3.Z3_OP_NOT:
+        return lambda values: not parts[0](values)
+    if kind == z3.Z3_OP_IMPLIES:
+        return lambda values: not parts[0](values) or parts[1](values)
+    if kind == z3.Z3_OP_EQ:
+        return lambda values: parts[0](values) == parts[1](values)
+    raise _NotAbstractable(str(formula))  # `_Abstraction` builds no other connective
 
 
 def _literals(boolean: Sequence[z3.BoolRef]) -> dict[int, bool] | Literal[False] | None:
@@ -205,10 +276,15 @@ class _Abstraction:
     """Replaces each membership of a string variable in a formula by a fresh proposition."""
 
     def __init__(self) -> None:
-        # variable name -> (variable, [(proposition, regular expression)])
-        self.atoms: dict[str, tuple[z3.SeqRef, list[tuple[z3.BoolRef, z3.ReRef]]]] = {}
+        # variable (its AST id; `str()` would run the pretty printer) -> (variable,
+        # [(proposition, regular expression)])
+        self.atoms: dict[int, tuple[z3.SeqRef, list[tuple[z3.BoolRef, z3.ReRef]]]] = {}
         self.propositions: list[z3.BoolRef] = []  # the formulas' own Boolean constants
         self._seen: dict[int, z3.BoolRef] = {}
+
+    def size(self) -> int:
+        """How many propositions the abstracted formulas have."""
+        return len(self.propositions) + sum(len(atoms) for _, atoms in self.atoms.values())
 
     def abstract(self, formula: z3.BoolRef) -> z3.BoolRef:
         key = formula.get_id()
@@ -230,7 +306,7 @@ class _Abstraction:
         if variable is None:  # a concrete value: decided now
             return z3.BoolVal(_decide_concrete(formula))
         flag = z3.FreshBool("in")
-        self.atoms.setdefault(str(variable), (variable, []))[1].append((flag, regex))
+        self.atoms.setdefault(variable.get_id(), (variable, []))[1].append((flag, regex))
         return flag
 
 
@@ -262,13 +338,7 @@ def _membership(formula: z3.BoolRef, kind: int) -> tuple[z3.SeqRef | None, z3.Re
 
 
 def _decide_concrete(formula: z3.BoolRef) -> bool:
-    """A formula without variables: Z3's rewriter decides a literal's membership (by
-    derivatives) without a solver; the solver answers what the rewriter leaves open."""
-    answer = z3.simplify(formula)
-    if z3.is_true(answer):
-        return True
-    if z3.is_false(answer):
-        return False
+    """A formula without variables (a literal's membership), decided at once."""
     return _check([formula]) is not None
 
 
