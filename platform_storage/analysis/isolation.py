@@ -133,7 +133,7 @@ def _candidates(action: str, policies: Policies) -> set[Scope]:
     """Scopes suggested by the resource patterns of the statements allowing `action`; each is
     then proven (or dropped) by the solver."""
     found: set[Scope] = set()
-    for statement in (*policies.identity, *policies.resource):
+    for statement in _all(policies):
         if statement.effect != "Allow" or not statement.covers_action(action):
             continue
         for resource in statement.resources:
@@ -178,13 +178,23 @@ def reach(identity: Identity, model: SystemModel) -> Reach:
     literal, patterns = granted_actions(policies)
     actions: dict[str, frozenset[Scope]] = {}
     unexplained: list[str] = []
+    proofs: dict[tuple[bool, ...], tuple[frozenset[Scope], str | None]] = {}
     for action in sorted(literal):
-        scopes, outside = _prove(action, policies)
+        # A proof depends on the action only through the statements that cover it (and whether
+        # it lists): actions granted together (ListBucket and ListBucketVersions) share one.
+        key = (action in LISTING_ACTIONS, *(s.covers_action(action) for s in _all(policies)))
+        if key not in proofs:
+            proofs[key] = _prove(action, policies)
+        scopes, outside = proofs[key]
         if scopes:
             actions[action] = scopes
         if outside:
             unexplained.append(f"{action} on {outside}")
     return Reach(actions, tuple(unexplained), tuple(sorted(patterns)))
+
+
+def _all(policies: Policies) -> tuple[Statement, ...]:
+    return (*policies.identity, *policies.resource)
 
 
 def _prove(action: str, policies: Policies) -> tuple[frozenset[Scope], str | None]:
