@@ -126,14 +126,17 @@ _VARIABLES = (z3.String("x"), z3.String("y"))
 _FLAGS = (z3.Bool("p"), z3.Bool("q"))
 _patterns = st.text(alphabet="ab/*?", max_size=4)
 _literals = st.text(alphabet="ab/", max_size=3)
+_EMPTY = z3.Empty(z3.ReSort(z3.StringSort()))
 
 
 @st.composite
 def _atoms(draw: st.DrawFn) -> z3.BoolRef:
     variable = draw(st.sampled_from(_VARIABLES))
-    kind = draw(st.sampled_from(["glob", "equals", "prefix", "flag", "concrete"]))
+    kind = draw(st.sampled_from(["glob", "equals", "prefix", "flag", "concrete", "nothing"]))
     if kind == "glob":
         return z3.InRe(variable, glob(draw(_patterns)))
+    if kind == "nothing":  # a case where no Allow holds
+        return z3.InRe(variable, z3.Intersect(glob(draw(_patterns)), _EMPTY))
     if kind == "equals":
         return variable == z3.StringVal(draw(_literals))
     if kind == "prefix":
@@ -190,7 +193,7 @@ def test_the_split_search_with_a_boolean_solver_decides_as_z3_alone(
 
 
 _regexes = st.recursive(
-    _patterns.map(glob),
+    st.one_of(_patterns.map(glob), st.just(_EMPTY)),
     lambda inner: st.one_of(
         st.lists(inner, min_size=2, max_size=3).map(lambda xs: z3.Union(*xs)),
         st.lists(inner, min_size=2, max_size=3).map(lambda xs: z3.Intersect(*xs)),

@@ -32,7 +32,20 @@ class Unsupported(ValueError):
 
 def member(value: str, regex: z3.ReRef) -> bool:
     """Whether the literal `value` is in `regex`."""
-    return _decide_concrete(z3.InRe(z3.StringVal(value), regex))
+    return not empty(regex) and _decide_concrete(z3.InRe(z3.StringVal(value), regex))
+
+
+def empty(regex: z3.ReRef) -> bool:
+    """Whether `regex` is empty by its shape alone (the empty set, or an intersection or
+    concatenation with it, or a union of such): no solver needed. False says nothing."""
+    kind = regex.decl().kind()
+    if kind == z3.Z3_OP_RE_EMPTY_SET:
+        return True
+    if kind in (z3.Z3_OP_RE_INTERSECT, z3.Z3_OP_RE_CONCAT):
+        return any(empty(child) for child in regex.children())
+    if kind == z3.Z3_OP_RE_UNION:
+        return all(empty(child) for child in regex.children())
+    return False
 
 
 # One regular-expression question gets this long; one that needs more is reported as undecided
@@ -249,6 +262,8 @@ def _check(formulas: list[z3.BoolRef]) -> z3.ModelRef | None:
 
 def _witness(variable: z3.SeqRef, parts: list[z3.ReRef]) -> str | None:
     """A value of `variable` in every one of `parts`, or None when their intersection is empty."""
+    if any(empty(part) for part in parts):
+        return None
     regex = parts[0] if len(parts) == 1 else z3.Intersect(*parts)
     found = _check([z3.InRe(variable, regex)])
     return None if found is None else found.eval(variable, model_completion=True).as_string()
@@ -303,6 +318,8 @@ class _Abstraction:
         if kind in _CONNECTIVES or (kind == z3.Z3_OP_EQ and z3.is_bool(formula.arg(0))):
             return formula.decl()(*[self.abstract(child) for child in formula.children()])
         variable, regex = _membership(formula, kind)
+        if empty(regex):  # a case where no Allow holds: nothing is in it
+            return z3.BoolVal(False)
         if variable is None:  # a concrete value: decided now
             return z3.BoolVal(_decide_concrete(formula))
         flag = z3.FreshBool("in")
