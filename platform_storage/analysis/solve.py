@@ -36,16 +36,13 @@ def member(value: str, regex: z3.ReRef) -> bool:
 
 
 def empty(regex: z3.ReRef) -> bool:
-    """Whether `regex` is empty by its shape alone (the empty set, or an intersection or
-    concatenation with it, or a union of such): no solver needed. False says nothing."""
+    """Whether `regex` is empty by its shape alone: the empty set (a case where no Allow
+    holds), or an intersection with it. No solver, and no walk below an intersection: False
+    says nothing."""
     kind = regex.decl().kind()
     if kind == z3.Z3_OP_RE_EMPTY_SET:
         return True
-    if kind in (z3.Z3_OP_RE_INTERSECT, z3.Z3_OP_RE_CONCAT):
-        return any(empty(child) for child in regex.children())
-    if kind == z3.Z3_OP_RE_UNION:
-        return all(empty(child) for child in regex.children())
-    return False
+    return kind == z3.Z3_OP_RE_INTERSECT and any(empty(child) for child in regex.children())
 
 
 # One regular-expression question gets this long; one that needs more is reported as undecided
