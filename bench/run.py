@@ -120,6 +120,7 @@ class CoreResults:
     app: Scenario
     minimal: Scenario
     runners: list[Scenario]
+    report: Scenario  # the access report alone, on the largest runner count's stacks
 
 
 def bench_core(core: str, python: Path, runs: int, work: Path) -> CoreResults:
@@ -146,8 +147,14 @@ def bench_core(core: str, python: Path, runs: int, work: Path) -> CoreResults:
                 {**env, "CDKTF_OUTDIR": outdir, "PLATFORM_STORAGE_CONFIG": str(path)},
             )
         )
+    # Right after the largest runner count in every round, so the output it reads is that one.
+    report = Scenario(
+        f"access report alone, {RUNNER_COUNTS[-1]} runners ({core})",
+        [str(python), "-m", "platform_storage", "report", "--outdir", outdir],
+        {**env, "PLATFORM_STORAGE_CONFIG": str(work / f"runners-{RUNNER_COUNTS[-1]}.yaml")},
+    )
     print(f"{core}: default app vs one-bucket app, and 1-200 runners")
-    run([app, minimal, *runners], runs, ROOT)
+    run([app, minimal, *runners, report], runs, ROOT)
     versions = subprocess.run(
         [str(python), str(BENCH / "minimal_app.py"), "--versions"],
         capture_output=True,
@@ -155,7 +162,7 @@ def bench_core(core: str, python: Path, runs: int, work: Path) -> CoreResults:
         env={**os.environ, **env},
         check=True,
     ).stdout.strip()
-    return CoreResults(core, versions, app, minimal, runners)
+    return CoreResults(core, versions, app, minimal, runners, report)
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -284,9 +291,15 @@ def write_report(
         first = result.runners[0]
         lines += table(header, [s.row(first) for s in result.runners])
         growth = result.runners[-1].wall / first.wall
+        report = result.report
         lines += [
             "",
             f"200 runners / 1 runner: {verdict(growth, 1.5)}",
+            "",
+            "Part of every synth is the access report (who reaches what, proven per identity)."
+            f" Alone, in its own process on the {RUNNER_COUNTS[-1]}-runner output"
+            f" (`python -m platform_storage report`): {report.wall:.2f} s median"
+            f" ({min(report.walls):.2f} - {max(report.walls):.2f}), {report.peak:.0f} MiB peak.",
             "",
             f"![synth time vs runners]({chart(result).relative_to(ROOT)})",
             "",
@@ -372,8 +385,8 @@ def day_two_section(day_two: dict[str, Any]) -> list[str]:
         wall, peak, versions = history
         lines += [
             "",
-            f"`state history` over {versions} versions: {wall:.1f} s, {peak:.0f} MiB peak"
-            f" ({verdict(wall, 15.0)} s).",
+            f"`state history` over {versions:,} versions: {peak:.0f} MiB peak; seconds:"
+            f" {verdict(wall, 15.0)}",
         ]
     lines += ["", f"![day two]({day_two_chart(day_two).relative_to(ROOT)})", ""]
     return lines
@@ -391,7 +404,7 @@ def day_two_summary(day_two: dict[str, Any] | None) -> list[str]:
     lines = ["", f"Day two, 10,000 small objects + 20 x 50 MB between two local S3 APIs: {tools}."]
     if day_two.get("history") is not None:
         wall, _, versions = day_two["history"]
-        lines.append(f"`state history` over {versions} versions: {wall:.1f} s.")
+        lines.append(f"`state history` over {versions:,} versions: {wall:.1f} s.")
     return lines
 
 
