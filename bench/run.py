@@ -125,6 +125,8 @@ class CoreResults:
 
 def bench_core(core: str, python: Path, runs: int, work: Path) -> CoreResults:
     env = {"PLATFORM_STORAGE_CDK": core}
+    # One output directory per app: a synth leaves other apps' stacks in place, and the report
+    # below reads every stack of its directory.
     outdir = str(work / f"out-{core}")
     app = Scenario(
         f"default app ({core})",
@@ -134,7 +136,7 @@ def bench_core(core: str, python: Path, runs: int, work: Path) -> CoreResults:
     minimal = Scenario(
         f"one-bucket app ({core})",
         [str(python), str(BENCH / "minimal_app.py")],
-        {**env, "CDKTF_OUTDIR": outdir},
+        {**env, "CDKTF_OUTDIR": outdir + "-minimal"},
     )
     runners = []
     for count in RUNNER_COUNTS:
@@ -144,13 +146,20 @@ def bench_core(core: str, python: Path, runs: int, work: Path) -> CoreResults:
             Scenario(
                 f"{count} runners ({core})",
                 [str(python), str(ROOT / "main.py")],
-                {**env, "CDKTF_OUTDIR": outdir, "PLATFORM_STORAGE_CONFIG": str(path)},
+                {
+                    **env,
+                    "CDKTF_OUTDIR": f"{outdir}-runners-{count}",
+                    "PLATFORM_STORAGE_CONFIG": str(path),
+                },
             )
         )
-    # Right after the largest runner count in every round, so the output it reads is that one.
+    # Reads the output the largest runner count synthesized (first in the warm-up round).
     report = Scenario(
         f"access report alone, {RUNNER_COUNTS[-1]} runners ({core})",
-        [str(python), "-m", "platform_storage", "report", "--outdir", outdir],
+        [
+            *(str(python), "-m", "platform_storage", "report"),
+            *("--outdir", f"{outdir}-runners-{RUNNER_COUNTS[-1]}"),
+        ],
         {**env, "PLATFORM_STORAGE_CONFIG": str(work / f"runners-{RUNNER_COUNTS[-1]}.yaml")},
     )
     print(f"{core}: default app vs one-bucket app, and 1-200 runners")
