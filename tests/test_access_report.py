@@ -224,3 +224,29 @@ def test_the_replication_role_reads_the_source_and_writes_the_replica(
     assert {m for m, v in zip(marks, source[3:9], strict=True) if v} == {"list", "read"}
     assert {m for m, v in zip(marks, replica[3:9], strict=True) if v} == {"write", "delete"}
     assert source[9] == "s3:GetReplicationConfiguration"
+
+
+def test_report_reads_only_its_configurations_stacks_from_a_shared_outdir(
+    apps: dict[str, SynthesizedApp], tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    app = apps["default"]
+    outdir = tmp_path / "out"
+    shutil.copytree(app.outdir / "stacks", outdir / "stacks")
+    foreign = outdir / "stacks" / "someone-elses" / "cdk.tf.json"
+    foreign.parent.mkdir()
+    foreign.write_text(json.dumps({"provider": {"google": [{"project": "p"}]}}))
+    code = main(
+        ["report", "--config", str(APP_CONFIGS["default"]), "--outdir", str(outdir)],
+        io.StringIO(),
+        io.StringIO(),
+    )
+    assert code == 0
+    assert (outdir / "rendered" / MARKDOWN).read_text() == app.rendered[MARKDOWN]
+
+
+def test_a_stack_this_app_does_not_synthesize_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="stack someone-elses: not one AWS provider"):
+        SystemModel.from_stacks({"someone-elses": {"provider": {"google": [{}]}}})

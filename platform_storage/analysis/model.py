@@ -78,7 +78,13 @@ class _Reader:
         self.doc = TerraformDocument(doc)
         self.raw = doc
         self.model = model
-        (provider,) = doc["provider"]["aws"]
+        providers = doc.get("provider", {}).get("aws", [])
+        if len(providers) != 1 or not providers[0].get("allowed_account_ids"):
+            raise ValueError(
+                f"stack {stack}: not one AWS provider with allowed_account_ids, so not a stack"
+                " this app synthesizes"
+            )
+        (provider,) = providers
         self.region = str(provider["region"])
         self.partition = partition_of_region(self.region) or "aws"
         self.account = str(provider["allowed_account_ids"][0])

@@ -169,6 +169,18 @@ class AppPlan:
             found += [r.identity for r in self.orchestrator.runners]
         return found
 
+    @property
+    def stacks(self) -> tuple[str, ...]:
+        """The names of the stacks this plan synthesizes."""
+        return tuple(
+            name
+            for name, part in (
+                (MASSDRIVER_STACK, self.massdriver),
+                (ORCHESTRATOR_STACK, self.orchestrator),
+            )
+            if part is not None
+        )
+
     def providers_in(self, stack: str) -> list[OidcProvider]:
         """The IAM OIDC providers the stack named `stack` creates."""
         return [p for p in self.oidc_providers if p.stack == stack]
