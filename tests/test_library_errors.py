@@ -228,6 +228,44 @@ def test_a_grant_of_the_wrong_kind_names_its_argument(tmp_path: Path) -> None:
     assert role.storage_statements == ()
 
 
+class _KeysOfAnotherTool:
+    """A user's identity: its ARNs are plain attributes, set per instance."""
+
+    def __init__(self) -> None:
+        self.principal_arn = "arn:aws:iam::123456789012:user/tool"
+        self.arn_reference = "arn:aws:iam::123456789012:user/tool"
+        self.statements: list[Any] = []
+
+    def check_policy_statements(self, statements: Any) -> None:
+        pass
+
+    def add_policy_statements(self, *statements: Any) -> None:
+        self.statements.extend(statements)
+
+
+def test_an_identity_of_the_users_own_class_is_accepted(tmp_path: Path) -> None:
+    bucket = PrivateBucket(new_stack(tmp_path), "bucket", bucket_name="example-artifacts")
+    identity = _KeysOfAnotherTool()
+    bucket.grant_read(identity, "team")
+    assert identity.statements
+
+
+class _ReadsFail(_KeysOfAnotherTool):
+    @property
+    def arn_reference(self) -> str:
+        raise AssertionError("the identity check read a property")
+
+    @arn_reference.setter
+    def arn_reference(self, value: str) -> None:
+        pass
+
+
+def test_checking_an_identity_reads_none_of_its_properties(tmp_path: Path) -> None:
+    # A construct's property is a jsii round trip: hundreds of runners paid one per grant.
+    bucket = PrivateBucket(new_stack(tmp_path), "bucket", bucket_name="example-artifacts")
+    bucket.grant_read(_ReadsFail(), "team")
+
+
 def test_suppressing_an_unknown_rule_is_refused(tmp_path: Path) -> None:
     bucket = PrivateBucket(new_stack(tmp_path), "bucket", bucket_name="example-artifacts")
     with pytest.raises(ValueError, match="unknown rule 'PS-S3-9'"):

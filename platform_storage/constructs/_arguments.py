@@ -17,7 +17,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any, Literal, ParamSpec, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from platform_storage.cdk import Construct, ensure_core
+from platform_storage.cdk import Construct, ensure_core, node_path, same_stack
 from platform_storage.naming import TEMPLATE_SEQUENCES, TOKEN_MARKER
 from platform_storage.rules.validation import apply_rules
 
@@ -35,7 +35,7 @@ _MAPPINGS = (collections.abc.Mapping, dict)
 
 def path_of(scope: Construct, id: str) -> str:
     """The path a construct `id` in `scope` will have."""
-    parent = scope.node.path
+    parent = node_path(scope)
     return f"{parent}/{id}" if parent else id
 
 
@@ -65,9 +65,27 @@ def _matches(value: Any, hint: Any) -> bool:
         return isinstance(value, bool)
     if hint is int:
         return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(hint, type) and getattr(hint, "_is_protocol", False):
+        own = getattr(value, "__dict__", {})
+        return all(hasattr(type(value), name) or name in own for name in _protocol_members(hint))
     if isinstance(hint, type):
         return isinstance(value, hint)
     return True
+
+
+@functools.cache
+def _protocol_members(protocol: type) -> frozenset[str]:
+    """The members a runtime-checkable protocol asks for. They are looked up on the value's
+    class (or its own attributes): `isinstance` would read each property of the value, and a
+    construct's property may be a jsii round trip (Python 3.11 does not look them up
+    statically)."""
+    return frozenset(
+        name
+        for base in protocol.__mro__
+        if getattr(base, "_is_protocol", False) and base is not typing.Protocol
+        for name in vars(base)
+        if not name.startswith("_")
+    )
 
 
 def describe(hint: Any) -> str:
@@ -157,14 +175,10 @@ def checked(method: Callable[P, R]) -> Callable[P, R]:
                 )
             if "/" in id:
                 # The constructs library would rename it (`a/b` -> `a--b`) behind our back.
-                raise ValueError(f"{owner} {scope.node.path}: id {id!r} may not contain '/'")
-            where = f"{owner} {path_of(scope, id)}"
-        else:
-            node = getattr(self, "node", None)
-            where = f"{owner}.{method.__name__} {node.path if node is not None else ''}".rstrip()
+                raise ValueError(f"{owner} {node_path(scope)}: id {id!r} may not contain '/'")
         problems = argument_problems(method, hints, bound)
         if problems:
-            raise TypeError(f"{where}: " + "; ".join(problems))
+            raise TypeError(f"{_where(self, method, scope, bound)}: " + "; ".join(problems))
         named = {
             key: value
             for name, value in bound.arguments.items()
@@ -181,7 +195,7 @@ def checked(method: Callable[P, R]) -> Callable[P, R]:
             for problem in _template_problems(value)
         ]
         if templates:
-            raise ValueError(f"{where}: " + "; ".join(templates))
+            raise ValueError(f"{_where(self, method, scope, bound)}: " + "; ".join(templates))
         if not constructor:
             return method(*args, **kwargs)
         assert isinstance(scope, Construct)
@@ -196,10 +210,20 @@ def checked(method: Callable[P, R]) -> Callable[P, R]:
         # Only a construct that stands is put under the rules (which add hidden children to
         # its stack and app on first use): a failed one leaves the tree as it was.
         assert isinstance(self, Construct)
+        same_stack(self, scope)
         apply_rules(self)
         return result
 
     return wrapper
+
+
+def _where(self: Any, method: Callable[..., Any], scope: Any, bound: inspect.BoundArguments) -> str:
+    """What an error names: the class and the construct path (asked only when it is needed)."""
+    owner = type(self).__name__
+    if method.__name__ == "__init__":
+        return f"{owner} {path_of(scope, str(bound.arguments['id']))}"
+    node = getattr(self, "node", None)
+    return f"{owner}.{method.__name__} {node_path(self) if node is not None else ''}".rstrip()
 
 
 def _template_problems(value: Any) -> list[str]:

@@ -3,7 +3,13 @@ the library's constructs gave their outputs."""
 
 from __future__ import annotations
 
-from platform_storage.cdk import Construct, DataAwsCallerIdentity, DataAwsPartition, stack_of
+from platform_storage.cdk import (
+    Construct,
+    DataAwsCallerIdentity,
+    DataAwsPartition,
+    node_path,
+    stack_of,
+)
 
 _CALLER = "platform-storage-caller-identity"
 _PARTITION = "platform-storage-partition"
@@ -58,4 +64,4 @@ def claim_output_names(owner: Construct, names: list[str]) -> None:
     """Record that `owner` named its outputs `names` (after `output_name_problems` passed)."""
     registry = _output_names(owner, create=True)
     assert registry is not None
-    registry.owners.update(dict.fromkeys(names, owner.node.path))
+    registry.owners.update(dict.fromkeys(names, node_path(owner)))

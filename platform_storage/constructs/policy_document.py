@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from platform_storage.cdk import (
     Construct,
@@ -11,7 +11,9 @@ from platform_storage.cdk import (
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
     ensure_core,
+    node_path,
 )
+from platform_storage.constructs._arguments import path_of
 from platform_storage.policy import PolicyStatement
 
 
@@ -32,7 +34,7 @@ class PolicyDocument:
         ensure_core(scope)
         initial = list(statements)
         self._statements: list[PolicyStatement] = []
-        self._check(initial, where=f"{scope.node.path}/{id}")
+        self._check(initial, where=lambda: path_of(scope, id))
         self._statements = initial
         # The first statements go in with the data source: one jsii round trip fewer.
         self.data = DataAwsIamPolicyDocument(
@@ -50,17 +52,18 @@ class PolicyDocument:
     def check(self, statements: Iterable[PolicyStatement]) -> None:
         """Refuse statements that are not `PolicyStatement`s or whose `sid` repeats one of the
         policy (IAM would reject the policy)."""
-        self._check(list(statements), where=self.data.node.path)
+        self._check(list(statements), where=lambda: node_path(self.data))
 
-    def _check(self, statements: list[PolicyStatement], *, where: str) -> None:
+    def _check(self, statements: list[PolicyStatement], *, where: Callable[[], str]) -> None:
+        """`where` gives the path an error names (asked only for an error: a jsii round trip)."""
         wrong = [s for s in statements if not isinstance(s, PolicyStatement)]
         if wrong:
-            raise TypeError(f"{where}: statements must be PolicyStatement, not {wrong[0]!r}")
+            raise TypeError(f"{where()}: statements must be PolicyStatement, not {wrong[0]!r}")
         taken = {s.sid for s in self._statements}
         for statement in statements:
             if statement.sid in taken:
                 raise ValueError(
-                    f"{where}: statement id {statement.sid!r} is already in the policy"
+                    f"{where()}: statement id {statement.sid!r} is already in the policy"
                 )
             taken.add(statement.sid)
 

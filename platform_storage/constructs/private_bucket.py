@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from pydantic import ValidationError
 
@@ -35,6 +35,7 @@ from platform_storage.cdk import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
     TerraformResourceLifecycle,
+    node_path,
 )
 from platform_storage.cdk import (
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA as SseByDefault,  # noqa: E501
@@ -231,13 +232,14 @@ class PrivateBucket(Construct):
         """ARN of every object under `prefix/` (normalised); `prefix` = None: of every object."""
         if prefix is None:
             return f"{self.bucket_arn}/*"
-        return f"{self.bucket_arn}/{self._normalized(prefix, 'arn_for_objects')}/*"
+        return f"{self.bucket_arn}/{self._normalized(prefix, lambda: 'arn_for_objects')}/*"
 
-    def _normalized(self, prefix: str, where: str) -> str:
+    def _normalized(self, prefix: str, where: Callable[[], str]) -> str:
+        """`where()` names the call in an error (it may ask jsii for a path: only then)."""
         try:
             return normalize_prefix(prefix)
         except PrefixError as error:
-            raise PrefixError(f"{self.node.path}: {where}: prefix {error}") from None
+            raise PrefixError(f"{node_path(self)}: {where()}: prefix {error}") from None
 
     @checked
     def grant(
@@ -259,8 +261,11 @@ class PrivateBucket(Construct):
         `a/b`), or any grant beside a whole-bucket grant, is refused, since those identities would
         not be isolated from each other. A refused grant changes nothing.
         """
-        where = f"grant to {_identity_label(identity)}"
-        normalized = self._normalized(prefix, where) if prefix is not None else None
+        normalized = (
+            self._normalized(prefix, lambda: f"grant to {_identity_label(identity)}")
+            if prefix is not None
+            else None
+        )
         for other, other_prefix in self._grants:
             if normalized is None or other_prefix is None:
                 clash = "the whole bucket" if normalized is None else repr(normalized)
@@ -284,7 +289,7 @@ class PrivateBucket(Construct):
                 kms_key_arn=self.kms_key_arn,
                 state=state,
                 label=self._label,
-                place=self.node.path,
+                place=node_path(self),
             )
         )
         identity.check_policy_statements(statements)
@@ -437,5 +442,4 @@ def _problems(
 
 
 def _identity_label(identity: WorkloadIdentity) -> str:
-    node = getattr(identity, "node", None)
-    return str(node.path) if node is not None else identity.principal_arn
+    return node_path(identity) if isinstance(identity, Construct) else identity.principal_arn

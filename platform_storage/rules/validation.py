@@ -12,6 +12,8 @@ into a staging directory, so nothing of a failed synth is published).
 
 from __future__ import annotations
 
+import weakref
+
 from platform_storage.cdk import (
     Annotations,
     Construct,
@@ -19,6 +21,7 @@ from platform_storage.cdk import (
     IValidation,
     TerraformStack,
     implements,
+    node_path,
     stack_of,
 )
 from platform_storage.rules import RULES, check_document
@@ -54,7 +57,7 @@ class StackRules(Construct):
         findings = check_document(doc, state_paths=self.state_buckets)
         if findings:
             # Paths only when there is something to report: one jsii round trip per construct.
-            by_path = {c.node.path: c for c in self.stack.node.find_all()}
+            by_path = {node_path(c): c for c in self.stack.node.find_all()}
             for finding in findings:
                 target = by_path.get(finding.path, self.stack)
                 reason = suppression_reason(target, finding.rule_id)
@@ -96,7 +99,7 @@ class AppRules(Construct):
         constructs = self.root.node.find_all()
         earlier: list[_StackFacts] = []
         errors = []
-        by_path = {c.node.path: c for c in constructs}
+        by_path: dict[str, IConstruct] | None = None
         for stack in (c for c in constructs if isinstance(c, TerraformStack)):
             rules = stack.node.try_find_child(RULES_ID)
             facts = rules.seen if isinstance(rules, StackRules) else None
@@ -108,7 +111,11 @@ class AppRules(Construct):
                 + duplicate_names(facts.identities, before)
                 + identities_reading_secrets(facts.identities, before)
             )
+            if findings and by_path is None:
+                # Paths only when there is something to report: two round trips per construct.
+                by_path = {node_path(c): c for c in constructs}
             for finding in findings:
+                assert by_path is not None
                 target = by_path.get(finding.path, stack)
                 if suppression_reason(target, finding.rule_id) is None:
                     errors.append(f"[{finding.path}] [{finding.rule_id}] {finding.message}")
@@ -130,20 +137,27 @@ def apply_rules(scope: IConstruct) -> StackRules:
     """The rules of the stack holding `scope` and of its app, attached on first use
     (idempotent)."""
     stack = stack_of(scope)
+    known = _rules.get(stack)
+    if known is not None:
+        return known
     root = stack.node.root
     if isinstance(root, Construct) and not isinstance(
         root.node.try_find_child(APP_RULES_ID), AppRules
     ):
         AppRules(root)
     found = stack.node.try_find_child(RULES_ID)
-    if isinstance(found, StackRules):
-        return found
-    return StackRules(stack)
+    rules = _rules[stack] = found if isinstance(found, StackRules) else StackRules(stack)
+    return rules
+
+
+# A stack's rules child, once attached, stays: every later construct of the stack finds it here
+# instead of asking jsii (seven round trips per construct).
+_rules: weakref.WeakKeyDictionary[TerraformStack, StackRules] = weakref.WeakKeyDictionary()
 
 
 def mark_state_bucket(bucket: IConstruct) -> None:
     """Hold `bucket` (an `aws_s3_bucket` construct) to the state-bucket rules too."""
-    apply_rules(bucket).state_buckets.add(bucket.node.path)
+    apply_rules(bucket).state_buckets.add(node_path(bucket))
 
 
 def suppress(construct: IConstruct, rule_id: str, *, reason: str) -> None:
