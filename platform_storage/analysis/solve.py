@@ -262,8 +262,28 @@ def _witness(variable: z3.SeqRef, parts: list[z3.ReRef]) -> str | None:
     if any(empty(part) for part in parts):
         return None
     regex = parts[0] if len(parts) == 1 else z3.Intersect(*parts)
-    found = _check([z3.InRe(variable, regex)])
-    return None if found is None else found.eval(variable, model_completion=True).as_string()
+    formula = z3.InRe(variable, regex)
+    known = _decided.get(formula.get_id())
+    if known is not None:
+        answer: str | None = known[1]
+        return answer
+    found = _check([formula])
+    witness = None if found is None else found.eval(variable, model_completion=True).as_string()
+    _remember(formula, witness)
+    return witness
+
+
+# Answers to single memberships, by the formula's AST id. Z3 shares equal terms, so an equal
+# question has the same id; the formula is kept with its answer, so its id is never reused.
+# The proofs of one identity ask the same memberships again and again (about 40% of them).
+_decided: dict[int, tuple[z3.BoolRef, Any]] = {}
+_DECIDED_AT_MOST = 100_000
+
+
+def _remember(formula: z3.BoolRef, answer: Any) -> None:
+    if len(_decided) >= _DECIDED_AT_MOST:
+        _decided.clear()
+    _decided[formula.get_id()] = (formula, answer)
 
 
 def _model(
@@ -353,7 +373,12 @@ def _membership(formula: z3.BoolRef, kind: int) -> tuple[z3.SeqRef | None, z3.Re
 
 def _decide_concrete(formula: z3.BoolRef) -> bool:
     """A formula without variables (a literal's membership), decided at once."""
-    return _check([formula]) is not None
+    known = _decided.get(formula.get_id())
+    if known is not None:
+        return bool(known[1])
+    answer = _check([formula]) is not None
+    _remember(formula, answer)
+    return answer
 
 
 def _unsupported_shape(formula: z3.BoolRef) -> NoReturn:
