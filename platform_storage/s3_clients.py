@@ -23,7 +23,9 @@ class ClientSettings:
     """How to reach one S3 API. `endpoint` = None: the SDK's (AWS, or `AWS_ENDPOINT_URL_S3`);
     `profile` = None: the SDK's chain; `access_key_id`/`secret_access_key` = None: from the
     profile or chain; `path_style` = False; `region` = None: the SDK's; `timeout` = 60 seconds
-    per connect and per read; `pool` = 10 connections."""
+    per connect and per read; `pool` = 10 connections; `raw_timestamps` = False: True leaves
+    the responses' timestamps as the server's text (for callers that never read them: parsing
+    every listed object's date was a tenth of a migration's CPU)."""
 
     endpoint: str | None = None
     profile: str | None = None
@@ -34,6 +36,7 @@ class ClientSettings:
     path_style: bool = False
     timeout: float = 60.0
     pool: int = 10
+    raw_timestamps: bool = False
 
 
 class ClientSetupError(ValueError):
@@ -54,9 +57,13 @@ def _client(settings: ClientSettings) -> Any:
     # Imported here: boto3 takes 0.1 s to import, and `validate` reaches this module through
     # the command line's parsers without ever making a client.
     import boto3
+    import botocore.session
     from botocore.config import Config
 
-    session = boto3.session.Session(profile_name=settings.profile)
+    core = botocore.session.get_session()
+    if settings.raw_timestamps:
+        core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_as_text)
+    session = boto3.session.Session(profile_name=settings.profile, botocore_session=core)
     config = Config(
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=settings.timeout,
@@ -73,6 +80,10 @@ def _client(settings: ClientSettings) -> Any:
         aws_session_token=settings.session_token,
         config=config,
     )
+
+
+def _as_text(value: str) -> str:
+    return value
 
 
 def error_code(error: BaseException) -> str:

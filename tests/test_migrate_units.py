@@ -90,3 +90,42 @@ def test_progress_writes_plain_lines_elsewhere() -> None:
 )
 def test_sizes_read_as_people_write_them(nbytes: int, shown: str) -> None:
     assert size(nbytes) == shown
+
+
+class _Raw:
+    """An HTTP body as botocore reads it."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: object) -> Iterator[bytes]:
+        yield self.body
+
+
+_LISTING = b"""<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><KeyCount>1</KeyCount>
+<IsTruncated>false</IsTruncated><Contents><Key>k</Key><LastModified>2026-12-07T11:52:22.000Z</LastModified>
+<ETag>"00000000000000000000000000000000"</ETag><Size>1</Size></Contents></ListBucketResult>"""
+
+
+@pytest.mark.parametrize("raw", [True, False])
+def test_raw_timestamps_leave_the_listed_dates_as_text(raw: bool) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    from platform_storage.s3_clients import ClientSettings, s3_client
+
+    client = s3_client(
+        ClientSettings(
+            endpoint="http://127.0.0.1:9",
+            region="us-east-1",
+            access_key_id="a",
+            secret_access_key="b",
+            raw_timestamps=raw,
+        )
+    )
+    client.meta.events.register(
+        "before-send.s3.ListObjectsV2",
+        lambda request, **_: AWSResponse(request.url, 200, {}, _Raw(_LISTING)),
+    )
+    (item,) = client.list_objects_v2(Bucket="b")["Contents"]
+    assert isinstance(item["LastModified"], str) is raw

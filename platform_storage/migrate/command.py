@@ -144,6 +144,7 @@ def run(args: argparse.Namespace, plan: AppPlan, stdout: TextIO, stderr: TextIO)
             path_style=True,
             timeout=args.timeout,
             pool=pool,
+            raw_timestamps=True,
         )
     )
     destination = s3_client(
@@ -151,6 +152,7 @@ def run(args: argparse.Namespace, plan: AppPlan, stdout: TextIO, stderr: TextIO)
             region=os.environ.get("AWS_REGION") or plan.account.region,
             timeout=args.timeout,
             pool=pool,
+            raw_timestamps=True,
         )
     )
     recorder = RunRecorder(mode, args.from_endpoint)

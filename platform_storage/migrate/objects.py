@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 _PLAIN_MD5 = re.compile(r"[0-9a-f]{32}")
@@ -23,7 +22,6 @@ class S3Object:
     key: str
     size: int
     etag: str
-    last_modified: datetime | None = None
 
     @property
     def plain_md5(self) -> str | None:
@@ -55,7 +53,6 @@ def list_objects(client: Any, bucket: str, prefix: str = "") -> Iterator[S3Objec
                 key=key,
                 size=int(item["Size"]),
                 etag=str(item.get("ETag", "")).strip('"'),
-                last_modified=item.get("LastModified"),
             )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
@@ -104,7 +104,8 @@ class RunRecorder:
 
     def record(self, tally: BucketTally, record: ObjectRecord) -> None:
         tally.add(record)
-        self._records.write(json.dumps(asdict(record)) + "\n")
+        # `vars`, not `asdict`: asdict deep-copies every field, once per object of the run.
+        self._records.write(json.dumps(vars(record)) + "\n")
         if not record.ok:
             self.problem_count += 1
             if len(self.problems) < SHOWN_PROBLEMS:
