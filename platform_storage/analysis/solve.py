@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
 
 import z3
@@ -305,43 +306,94 @@ class _NotAbstractable(Exception):
 
 
 class _Abstraction:
-    """Replaces each membership of a string variable in a formula by a fresh proposition."""
+    """Replaces each membership of a string variable in a formula by a proposition of its own.
+
+    The abstraction of a formula is a pure function of it, so it is computed once per formula
+    (see `_abstracted`) and each search only gathers the memberships and propositions its
+    formulas hold, in the order a walk meets them first.
+    """
 
     def __init__(self) -> None:
         # variable (its AST id; `str()` would run the pretty printer) -> (variable,
         # [(proposition, regular expression)])
         self.atoms: dict[int, tuple[z3.SeqRef, list[tuple[z3.BoolRef, z3.ReRef]]]] = {}
         self.propositions: list[z3.BoolRef] = []  # the formulas' own Boolean constants
-        self._seen: dict[int, z3.BoolRef] = {}
+        self._taken: set[int] = set()
 
     def size(self) -> int:
         """How many propositions the abstracted formulas have."""
         return len(self.propositions) + sum(len(atoms) for _, atoms in self.atoms.values())
 
     def abstract(self, formula: z3.BoolRef) -> z3.BoolRef:
-        key = formula.get_id()
-        if key not in self._seen:
-            self._seen[key] = self._abstract(formula)
-        return self._seen[key]
+        found = _abstracted(formula)
+        for variable, flag, regex in found.memberships:
+            if flag.get_id() not in self._taken:
+                self._taken.add(flag.get_id())
+                self.atoms.setdefault(variable.get_id(), (variable, []))[1].append((flag, regex))
+        for proposition in found.propositions:
+            if proposition.get_id() not in self._taken:
+                self._taken.add(proposition.get_id())
+                self.propositions.append(proposition)
+        return found.formula
 
-    def _abstract(self, formula: z3.BoolRef) -> z3.BoolRef:
-        # One kind lookup per node: the Python API's `is_and`, `is_eq`, ... each cross into Z3.
-        kind = formula.decl().kind()
-        if kind in (z3.Z3_OP_TRUE, z3.Z3_OP_FALSE):
-            return formula
-        if kind == z3.Z3_OP_UNINTERPRETED and not formula.num_args():
-            self.propositions.append(formula)
-            return formula
-        if kind in _CONNECTIVES or (kind == z3.Z3_OP_EQ and z3.is_bool(formula.arg(0))):
-            return formula.decl()(*[self.abstract(child) for child in formula.children()])
-        variable, regex = _membership(formula, kind)
-        if empty(regex):  # a case where no Allow holds: nothing is in it
-            return z3.BoolVal(False)
-        if variable is None:  # a concrete value: decided now
-            return z3.BoolVal(_decide_concrete(formula))
-        flag = z3.FreshBool("in")
-        self.atoms.setdefault(variable.get_id(), (variable, []))[1].append((flag, regex))
-        return flag
+
+@dataclass(frozen=True)
+class _Abstracted:
+    """A formula with each membership replaced by its proposition; the memberships (variable,
+    proposition, regex) and the formula's own propositions, in the order a walk meets them."""
+
+    formula: z3.BoolRef
+    memberships: tuple[tuple[z3.SeqRef, z3.BoolRef, z3.ReRef], ...] = ()
+    propositions: tuple[z3.BoolRef, ...] = ()
+
+
+# By the formula's AST id, with the formula kept alive (so that its id is never reused). One
+# membership gets one proposition for the whole process: the proofs of an access report ask
+# about the same conditions thousands of times, and walking them was most of a search's time.
+_abstractions: dict[int, tuple[z3.BoolRef, _Abstracted]] = {}
+_ABSTRACTIONS_AT_MOST = 100_000
+
+
+def _abstracted(formula: z3.BoolRef) -> _Abstracted:
+    key = formula.get_id()
+    known = _abstractions.get(key)
+    if known is not None:
+        return known[1]
+    found = _abstract(formula)
+    if len(_abstractions) >= _ABSTRACTIONS_AT_MOST:
+        _abstractions.clear()
+    _abstractions[key] = (formula, found)
+    return found
+
+
+def _abstract(formula: z3.BoolRef) -> _Abstracted:
+    # One kind lookup per node: the Python API's `is_and`, `is_eq`, ... each cross into Z3.
+    kind = formula.decl().kind()
+    if kind in (z3.Z3_OP_TRUE, z3.Z3_OP_FALSE):
+        return _Abstracted(formula)
+    if kind == z3.Z3_OP_UNINTERPRETED and not formula.num_args():
+        return _Abstracted(formula, propositions=(formula,))
+    if kind in _CONNECTIVES or (kind == z3.Z3_OP_EQ and z3.is_bool(formula.arg(0))):
+        children = [_abstracted(child) for child in formula.children()]
+        memberships: dict[int, tuple[z3.SeqRef, z3.BoolRef, z3.ReRef]] = {}
+        propositions: dict[int, z3.BoolRef] = {}
+        for child in children:
+            for membership in child.memberships:
+                memberships.setdefault(membership[1].get_id(), membership)
+            for proposition in child.propositions:
+                propositions.setdefault(proposition.get_id(), proposition)
+        return _Abstracted(
+            formula.decl()(*[child.formula for child in children]),
+            tuple(memberships.values()),
+            tuple(propositions.values()),
+        )
+    variable, regex = _membership(formula, kind)
+    if empty(regex):  # a case where no Allow holds: nothing is in it
+        return _Abstracted(z3.BoolVal(False))
+    if variable is None:  # a concrete value: decided now
+        return _Abstracted(z3.BoolVal(_decide_concrete(formula)))
+    flag = z3.FreshBool("in")
+    return _Abstracted(flag, ((variable, flag, regex),))
 
 
 _CONNECTIVES = frozenset({z3.Z3_OP_AND, z3.Z3_OP_OR, z3.Z3_OP_NOT, z3.Z3_OP_IMPLIES})
