@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import psutil
+
+
+class Runs:
+    """The medians of measured runs, for a class with `walls` (seconds) and `peaks` (MiB)."""
+
+    walls: list[float]
+    peaks: list[float]
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def peak(self) -> float:
+        return statistics.median(self.peaks)
 
 
 def measure_process(

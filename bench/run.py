@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.process import measure_process
+from bench.process import Runs, measure_process
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -39,20 +38,12 @@ README_END = "<!-- bench:end -->"
 
 
 @dataclass
-class Scenario:
+class Scenario(Runs):
     name: str
     command: list[str]
     env: dict[str, str] = field(default_factory=dict)
     walls: list[float] = field(default_factory=list)
     peaks: list[float] = field(default_factory=list)
-
-    @property
-    def wall(self) -> float:
-        return statistics.median(self.walls)
-
-    @property
-    def peak(self) -> float:
-        return statistics.median(self.peaks)
 
     def row(self, baseline: Scenario | None = None) -> list[str]:
         ratio = f"{self.wall / baseline.wall:.2f}x" if baseline else ""
@@ -387,7 +378,7 @@ def day_two_section(day_two: dict[str, Any]) -> list[str]:
         lines.append(f"Not measured: {missing} is not installed.")
     flat = day_two.get("flatness", [])
     if len(flat) == 2:
-        growth = flat[1].peak_mib / flat[0].peak_mib
+        growth = flat[1].peak / flat[0].peak
         lines.append("")
         lines += table(header, [transfer_row(t) for t in flat])
         lines += ["", f"Peak memory, 10,000 / 1,000 objects: {verdict(growth, 1.25)}"]
@@ -409,7 +400,7 @@ def day_two_summary(day_two: dict[str, Any] | None) -> list[str]:
         return []
     tools = "; ".join(
         f"{t.tool.split(' (')[0]} {t.objects_per_s:.0f} objects/s, {t.mb_per_s:.1f} MB/s,"
-        f" {t.peak_mib:.0f} MiB"
+        f" {t.peak:.0f} MiB"
         for t in day_two["transfers"]
     )
     lines = ["", f"Day two, 10,000 small objects + 20 x 50 MB between two local S3 APIs: {tools}."]
@@ -429,7 +420,7 @@ def transfer_row(t: Any) -> list[str]:
         f"{t.wall:.1f}{spread}",
         f"{t.objects_per_s:.0f}",
         f"{t.mb_per_s:.1f}",
-        f"{t.peak_mib:.0f}",
+        f"{t.peak:.0f}",
     ]
 
 
@@ -446,7 +437,7 @@ def day_two_chart(day_two: dict[str, Any]) -> Path:
     left.set_title("objects/s (higher is better)")
     middle.bar(names, [t.mb_per_s for t in transfers], color="#55a868")
     middle.set_title("MB/s (higher is better)")
-    right.bar(names, [t.peak_mib for t in transfers], color="#c44e52")
+    right.bar(names, [t.peak for t in transfers], color="#c44e52")
     right.set_title("peak MiB (lower is better)")
     for axis in (left, middle, right):
         axis.tick_params(axis="x", labelrotation=20, labelsize=7)

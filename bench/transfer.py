@@ -16,13 +16,12 @@ import json
 import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.process import measure_process  # noqa: E402
+from bench.process import Runs, measure_process  # noqa: E402
 from tests.s3_servers import ACCESS, S3Server  # noqa: E402
 
 MB = 1024 * 1024
@@ -46,23 +45,14 @@ ROUNDS = 3
 
 
 @dataclass
-class Transfer:
-    """One tool's runs on the same data: `wall` and `peak_mib` are the medians of `walls` and
-    `peaks`."""
+class Transfer(Runs):
+    """One tool's runs on the same data (`wall` and `peak` are their medians)."""
 
     tool: str
     objects: int
     nbytes: int
-    walls: list[float]
-    peaks: list[float]
-
-    @property
-    def wall(self) -> float:
-        return statistics.median(self.walls)
-
-    @property
-    def peak_mib(self) -> float:
-        return statistics.median(self.peaks)
+    walls: list[float] = field(default_factory=list)
+    peaks: list[float] = field(default_factory=list)
 
     @property
     def objects_per_s(self) -> float:
@@ -332,9 +322,11 @@ def bench_day_two(python: Path, aws: Path | None, log: Callable[[str], None]) ->
                 )
             else:
                 results["missing"].append("aws (awscli)")
-            runs: dict[str, tuple[list[float], list[float]]] = {t: ([], []) for t, _, _ in tools}
+            transfers = [Transfer(tool, objects, nbytes) for tool, _, _ in tools]
             for round_ in range(max(rounds for _, _, rounds in tools)):
-                for index, (tool, runner, rounds) in enumerate(tools):
+                for index, ((tool, runner, rounds), transfer) in enumerate(
+                    zip(tools, transfers, strict=True)
+                ):
                     if round_ >= rounds:
                         continue
                     dest = f"bench-dst-{index}"
@@ -347,11 +339,9 @@ def bench_day_two(python: Path, aws: Path | None, log: Callable[[str], None]) ->
                         f"{tool} copied {copied}, not {(objects, nbytes)}"
                     )
                     empty_bucket(other, dest)
-                    runs[tool][0].append(wall)
-                    runs[tool][1].append(peak)
-            results["transfers"] = [
-                Transfer(tool, objects, nbytes, *runs[tool]) for tool, _, _ in tools
-            ]
+                    transfer.walls.append(wall)
+                    transfer.peaks.append(peak)
+            results["transfers"] = transfers
             for label, bucket in (("1,000", "bench-src-1k"), ("10,000", "bench-src-10k")):
                 dest = bucket.replace("src", "dst")
                 other.create_bucket(Bucket=dest)
