@@ -117,6 +117,7 @@ def _layers(entries: list[Entry], drawn: list[tuple[str, str, str]]) -> list[lis
 
 @dataclass(frozen=True)
 class Picture:
+    edges: list[tuple[str, str, str]]  # (source, target, label), as `edges` gives them
     boxes: dict[str, Box]
     centres: tuple[float, ...]  # each column's centre
     width: float
@@ -152,6 +153,7 @@ def layout(entries: list[Entry]) -> Picture:
             )
         left += width + gap
     return Picture(
+        edges=drawn,
         boxes=boxes,
         centres=tuple(centres),
         width=left - gap + MARGIN_PX,
@@ -179,7 +181,7 @@ def render_svg(entries: list[Entry]) -> str:
             f'<text x="{centre:.1f}" y="{MARGIN_PX + TITLE_PX / 2:.1f}" text-anchor="middle"'
             f' font-weight="bold" font-size="{FONT_PX + 2}">{escape(title)}</text>'
         )
-    for source, target, label in edges(entries):
+    for source, target, label in picture.edges:
         out += _edge(source, target, label, picture.boxes[source], picture.boxes[target])
     for node, box in picture.boxes.items():
         out += _node(node, box)
