@@ -15,13 +15,15 @@ Z3 is not thread-safe: these functions are called from one thread.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, TypeVar
 
 import z3
 
+T = TypeVar("T")
 STRING = z3.StringSort()
 ANY_CHAR = z3.AllChar(z3.ReSort(STRING))
 ANY = z3.Star(ANY_CHAR)
@@ -263,28 +265,41 @@ def _witness(variable: z3.SeqRef, parts: list[z3.ReRef]) -> str | None:
     if any(empty(part) for part in parts):
         return None
     regex = parts[0] if len(parts) == 1 else z3.Intersect(*parts)
-    formula = z3.InRe(variable, regex)
-    known = _decided.get(formula.get_id())
-    if known is not None:
-        answer: str | None = known[1]
+    return _member_of(z3.InRe(variable, regex))
+
+
+def _remembered(function: Callable[[z3.BoolRef], T]) -> Callable[[z3.BoolRef], T]:
+    """`function` of a formula, remembered by the formula's AST id. Z3 shares equal terms, so
+    an equal formula has the same id; each formula is kept with its answer, so that its id is
+    never reused; past `REMEMBERED_AT_MOST` formulas the table starts again. The proofs of an
+    access report ask the same questions thousands of times."""
+    found: dict[int, tuple[z3.BoolRef, T]] = {}
+
+    @functools.wraps(function)
+    def remembered(formula: z3.BoolRef) -> T:
+        key = formula.get_id()
+        known = found.get(key)
+        if known is not None:
+            return known[1]
+        answer = function(formula)
+        if len(found) >= REMEMBERED_AT_MOST:
+            found.clear()
+        found[key] = (formula, answer)
         return answer
+
+    return remembered
+
+
+REMEMBERED_AT_MOST = 100_000
+
+
+@_remembered
+def _member_of(formula: z3.BoolRef) -> str | None:
+    """A value of the variable of `formula` (`InRe(variable, regex)`), or None when there is
+    none."""
     found = _check([formula])
-    witness = None if found is None else found.eval(variable, model_completion=True).as_string()
-    _remember(formula, witness)
-    return witness
-
-
-# Answers to single memberships, by the formula's AST id. Z3 shares equal terms, so an equal
-# question has the same id; the formula is kept with its answer, so its id is never reused.
-# The proofs of one identity ask the same memberships again and again (about 40% of them).
-_decided: dict[int, tuple[z3.BoolRef, Any]] = {}
-_DECIDED_AT_MOST = 100_000
-
-
-def _remember(formula: z3.BoolRef, answer: Any) -> None:
-    if len(_decided) >= _DECIDED_AT_MOST:
-        _decided.clear()
-    _decided[formula.get_id()] = (formula, answer)
+    variable = formula.arg(0)
+    return None if found is None else found.eval(variable, model_completion=True).as_string()
 
 
 def _model(
@@ -347,23 +362,11 @@ class _Abstracted:
     propositions: tuple[z3.BoolRef, ...] = ()
 
 
-# By the formula's AST id, with the formula kept alive (so that its id is never reused). One
-# membership gets one proposition for the whole process: the proofs of an access report ask
-# about the same conditions thousands of times, and walking them was most of a search's time.
-_abstractions: dict[int, tuple[z3.BoolRef, _Abstracted]] = {}
-_ABSTRACTIONS_AT_MOST = 100_000
-
-
+@_remembered
 def _abstracted(formula: z3.BoolRef) -> _Abstracted:
-    key = formula.get_id()
-    known = _abstractions.get(key)
-    if known is not None:
-        return known[1]
-    found = _abstract(formula)
-    if len(_abstractions) >= _ABSTRACTIONS_AT_MOST:
-        _abstractions.clear()
-    _abstractions[key] = (formula, found)
-    return found
+    """`formula` abstracted, once per process: one membership gets one proposition for good
+    (walking the formulas was most of a search's time)."""
+    return _abstract(formula)
 
 
 def _abstract(formula: z3.BoolRef) -> _Abstracted:
@@ -423,14 +426,10 @@ def _membership(formula: z3.BoolRef, kind: int) -> tuple[z3.SeqRef | None, z3.Re
     return _unsupported_shape(formula)
 
 
+@_remembered
 def _decide_concrete(formula: z3.BoolRef) -> bool:
     """A formula without variables (a literal's membership), decided at once."""
-    known = _decided.get(formula.get_id())
-    if known is not None:
-        return bool(known[1])
-    answer = _check([formula]) is not None
-    _remember(formula, answer)
-    return answer
+    return _check([formula]) is not None
 
 
 def _unsupported_shape(formula: z3.BoolRef) -> NoReturn:
