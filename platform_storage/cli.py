@@ -183,7 +183,7 @@ def _render(
     target = outdir or default_outdir()
     files = render(plan, keys).by_path(plan)
     # rendered/ is replaced as a whole: the access report of the synthesized stacks stays in it.
-    files.update(access_report_files(load_stacks(str(target))))
+    files.update(access_report_files(load_stacks(str(target), plan.stacks)))
     written = write_rendered(target, files)
     secret = [name for name, file in files.items() if file.secret]
     for name in sorted(files):

@@ -226,20 +226,40 @@ def test_the_replication_role_reads_the_source_and_writes_the_replica(
     assert source[9] == "s3:GetReplicationConfiguration"
 
 
-def test_report_reads_only_its_configurations_stacks_from_a_shared_outdir(
-    apps: dict[str, SynthesizedApp], tmp_path: Path
-) -> None:
+def _shared_outdir(app: SynthesizedApp, tmp_path: Path) -> Path:
+    """The app's stacks, and beside them a stack some other app synthesized there."""
     import json
     import shutil
 
-    app = apps["default"]
     outdir = tmp_path / "out"
     shutil.copytree(app.outdir / "stacks", outdir / "stacks")
     foreign = outdir / "stacks" / "someone-elses" / "cdk.tf.json"
     foreign.parent.mkdir()
     foreign.write_text(json.dumps({"provider": {"google": [{"project": "p"}]}}))
+    return outdir
+
+
+def test_report_reads_only_its_configurations_stacks_from_a_shared_outdir(
+    apps: dict[str, SynthesizedApp], tmp_path: Path
+) -> None:
+    app = apps["default"]
+    outdir = _shared_outdir(app, tmp_path)
     code = main(
         ["report", "--config", str(APP_CONFIGS["default"]), "--outdir", str(outdir)],
+        io.StringIO(),
+        io.StringIO(),
+    )
+    assert code == 0
+    assert (outdir / "rendered" / MARKDOWN).read_text() == app.rendered[MARKDOWN]
+
+
+def test_render_reads_only_its_configurations_stacks_from_a_shared_outdir(
+    apps: dict[str, SynthesizedApp], tmp_path: Path
+) -> None:
+    app = apps["default"]
+    outdir = _shared_outdir(app, tmp_path)
+    code = main(
+        ["render", str(APP_CONFIGS["default"]), "--outdir", str(outdir)],
         io.StringIO(),
         io.StringIO(),
     )

@@ -33,16 +33,14 @@ def run(args: argparse.Namespace, plan: AppPlan, stdout: TextIO, stderr: TextIO)
     from platform_storage.render.files import RENDERED_DIR
 
     outdir = _outdir(args)
-    # Only this configuration's stacks: an output directory also keeps stacks of other apps
-    # synthesized into it.
-    synthesized = load_stacks(str(outdir))
+    synthesized = load_stacks(str(outdir), plan.stacks)
     missing = [name for name in plan.stacks if name not in synthesized]
     if missing:
         raise ValueError(
             f"--outdir {outdir}: no synthesized stack {', '.join(missing)} of this configuration;"
             " run `make synth` first"
         )
-    files = access_report_files({name: synthesized[name] for name in plan.stacks})
+    files = access_report_files(synthesized)
     rendered = outdir / RENDERED_DIR
     rendered.mkdir(parents=True, exist_ok=True)
     for name, file in files.items():

@@ -6,7 +6,7 @@ workloads each role trusts. No CDK import: it reads `cdk.tf.json` documents.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -266,11 +266,15 @@ def _name(config: Mapping[str, Any], address: str) -> str:
     return f"{config.get('name_prefix') or ''}<generated:{address}>"
 
 
-def load_stacks(outdir: str) -> dict[str, Document]:
-    """The synthesized stacks under a CDKTF output directory, by stack name."""
+def load_stacks(outdir: str, names: Iterable[str] | None = None) -> dict[str, Document]:
+    """The synthesized stacks under a CDKTF output directory, by stack name; with `names`, only
+    those of them that are there (an output directory keeps the stacks of every app synthesized
+    into it)."""
     from pathlib import Path
 
+    wanted = None if names is None else set(names)
     return {
         path.parent.name: json.loads(path.read_text(encoding="utf-8"))
         for path in sorted(Path(outdir).glob("stacks/*/cdk.tf.json"))
+        if wanted is None or path.parent.name in wanted
     }
