@@ -19,6 +19,7 @@ condition as true or false.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,8 +31,10 @@ from platform_storage.analysis.solve import ANY, ANY_CHAR, STRING, Unsupported, 
 from platform_storage.policy import action_matches, as_list
 
 
+@functools.lru_cache(maxsize=65_536)
 def glob(pattern: str) -> z3.ReRef:
-    """An IAM wildcard pattern as a Z3 regular expression."""
+    """An IAM wildcard pattern as a Z3 regular expression; each pattern built once (the
+    bucket policies' patterns recur in every identity's proofs)."""
     parts: list[z3.ReRef] = []
     literal = ""
     for ch in pattern:

@@ -88,6 +88,7 @@ class _Reader:
         self.region = str(provider["region"])
         self.partition = partition_of_region(self.region) or "aws"
         self.account = str(provider["allowed_account_ids"][0])
+        self._attachments: dict[str, tuple[dict[str, list[Block]], dict[str, list[Block]]]] = {}
 
     def read(self) -> None:
         for block in self.doc.resources("aws_kms_key"):
@@ -201,16 +202,30 @@ class _Reader:
     def _attached(self, kind: str, owner: Block) -> list[Mapping[str, Any]]:
         """Statements of the inline and managed policies attached to a role, user or group."""
         statements: list[Mapping[str, Any]] = []
-        for block in self.doc.resources(f"aws_iam_{kind}_policy"):
-            if self._target(block.config.get(kind), f"aws_iam_{kind}") == owner.address:
-                statements += self._policy(block.config.get("policy"))
-        for block in self.doc.resources(f"aws_iam_{kind}_policy_attachment"):
-            if self._target(block.config.get(kind), f"aws_iam_{kind}") == owner.address:
-                policy = self._target(block.config.get("policy_arn"), "aws_iam_policy")
-                found = self.doc.find(policy) if policy else None
-                if found is not None:
-                    statements += self._policy(found.config.get("policy"))
+        inline, attachments = self._policy_blocks(kind)
+        for block in inline.get(owner.address, ()):
+            statements += self._policy(block.config.get("policy"))
+        for block in attachments.get(owner.address, ()):
+            policy = self._target(block.config.get("policy_arn"), "aws_iam_policy")
+            found = self.doc.find(policy) if policy else None
+            if found is not None:
+                statements += self._policy(found.config.get("policy"))
         return statements
+
+    def _policy_blocks(self, kind: str) -> tuple[dict[str, list[Block]], dict[str, list[Block]]]:
+        """The `kind`'s inline policies and policy attachments by owner address, in document
+        order; found once per kind (a search per owner made a stack of many roles quadratic)."""
+        if kind not in self._attachments:
+            tables: tuple[dict[str, list[Block]], dict[str, list[Block]]] = ({}, {})
+            for table, type_ in zip(
+                tables, (f"aws_iam_{kind}_policy", f"aws_iam_{kind}_policy_attachment"), strict=True
+            ):
+                for block in self.doc.resources(type_):
+                    owner = self._target(block.config.get(kind), f"aws_iam_{kind}")
+                    if owner is not None:
+                        table.setdefault(owner, []).append(block)
+            self._attachments[kind] = tables
+        return self._attachments[kind]
 
     def _role(self, block: Block) -> None:
         arn = self.resolve("${" + block.address + ".arn}")

@@ -24,6 +24,7 @@ from typing import Any, Literal, NoReturn, TypeVar
 import z3
 
 T = TypeVar("T")
+E = TypeVar("E", bound=z3.ExprRef)
 STRING = z3.StringSort()
 ANY_CHAR = z3.AllChar(z3.ReSort(STRING))
 ANY = z3.Star(ANY_CHAR)
@@ -36,16 +37,6 @@ class Unsupported(ValueError):
 def member(value: str, regex: z3.ReRef) -> bool:
     """Whether the literal `value` is in `regex`."""
     return not empty(regex) and _decide_concrete(z3.InRe(z3.StringVal(value), regex))
-
-
-def empty(regex: z3.ReRef) -> bool:
-    """Whether `regex` is empty by its shape alone: the empty set (a case where no Allow
-    holds), or an intersection with it. No solver, and no walk below an intersection: False
-    says nothing."""
-    kind = regex.decl().kind()
-    if kind == z3.Z3_OP_RE_EMPTY_SET:
-        return True
-    return kind == z3.Z3_OP_RE_INTERSECT and any(empty(child) for child in regex.children())
 
 
 # One regular-expression question gets this long; one that needs more is reported as undecided
@@ -268,15 +259,15 @@ def _witness(variable: z3.SeqRef, parts: list[z3.ReRef]) -> str | None:
     return _member_of(z3.InRe(variable, regex))
 
 
-def _remembered(function: Callable[[z3.BoolRef], T]) -> Callable[[z3.BoolRef], T]:
+def _remembered(function: Callable[[E], T]) -> Callable[[E], T]:
     """`function` of a formula, remembered by the formula's AST id. Z3 shares equal terms, so
     an equal formula has the same id; each formula is kept with its answer, so that its id is
     never reused; past `REMEMBERED_AT_MOST` formulas the table starts again. The proofs of an
     access report ask the same questions thousands of times."""
-    found: dict[int, tuple[z3.BoolRef, T]] = {}
+    found: dict[int, tuple[E, T]] = {}
 
     @functools.wraps(function)
-    def remembered(formula: z3.BoolRef) -> T:
+    def remembered(formula: E) -> T:
         key = formula.get_id()
         known = found.get(key)
         if known is not None:
@@ -291,6 +282,17 @@ def _remembered(function: Callable[[z3.BoolRef], T]) -> Callable[[z3.BoolRef], T
 
 
 REMEMBERED_AT_MOST = 100_000
+
+
+@_remembered
+def empty(regex: z3.ReRef) -> bool:
+    """Whether `regex` is empty by its shape alone: the empty set (a case where no Allow
+    holds), or an intersection with it. No solver, and no walk below an intersection: False
+    says nothing."""
+    kind = regex.decl().kind()
+    if kind == z3.Z3_OP_RE_EMPTY_SET:
+        return True
+    return kind == z3.Z3_OP_RE_INTERSECT and any(empty(child) for child in regex.children())
 
 
 @_remembered
