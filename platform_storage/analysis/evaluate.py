@@ -27,6 +27,7 @@ from typing import Any
 
 import z3
 
+from platform_storage.analysis import globs
 from platform_storage.analysis.solve import ANY, ANY_CHAR, STRING, Unsupported, consistent, member
 from platform_storage.policy import action_matches, as_list
 
@@ -110,7 +111,7 @@ def _value_matches_python(kind: str, value: str, pattern: str) -> bool:
         return value == pattern
     if kind == "equals-ignore-case":
         return value.lower() == pattern.lower()
-    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))
+    return globs.matches(value, pattern)
 
 
 def condition(test: str, key: str, values: Sequence[str], ctx: Context) -> z3.BoolRef:
@@ -206,6 +207,13 @@ class Statement:
             return True
         return any(fnmatch.fnmatchcase(value, p) for p in self.principals.get(kind, ()))
 
+    def resource_patterns(self) -> tuple[str, ...] | None:
+        """The resources the statement applies to, as wildcard patterns; None for
+        `NotResource`, which no list of patterns states."""
+        if self.not_resources:
+            return None
+        return self.resources or ("*",)  # trust and resource policies may name none
+
     def resource_regex(self) -> z3.ReRef:
         """The resources the statement applies to, as one regular expression."""
         if self.not_resources:
@@ -274,13 +282,14 @@ class Policies:
         # A decided formula (every key fixed) has one sign only; branch on the others.
         decided = {k: z3.is_true(f) for k, f in distinct.items() if z3.is_true(f) or z3.is_false(f)}
         open_keys = [k for k in distinct if k not in decided]
+        independent = _independent(open_keys, ctx)
         found = []
         for signs in itertools.product((True, False), repeat=len(open_keys)):
             holds = {**decided, **dict(zip(open_keys, signs, strict=True))}
             context = conjunction(
                 distinct[k] if holds[k] else z3.Not(distinct[k]) for k in open_keys
             )
-            if open_keys and not consistent(context):
+            if open_keys and not independent and not consistent(context):
                 continue
             active = [s for s in statements if not s.conditions or holds[s.conditions]]
             allows = [s.resource_regex() for s in active if s.effect == "Allow"]
@@ -288,7 +297,14 @@ class Policies:
             regex = union(allows)
             if denies:
                 regex = z3.Intersect(regex, z3.Complement(union(denies)))
-            found.append(Case(context, regex))
+            found.append(
+                Case(
+                    context,
+                    regex,
+                    _patterns(s for s in active if s.effect == "Allow"),
+                    _patterns(s for s in active if s.effect == "Deny"),
+                )
+            )
         return found
 
     def decide(self, action: str, resource: str, context: Mapping[str, str]) -> bool:
@@ -297,9 +313,71 @@ class Policies:
         return any(member(resource, case.allowed) for case in self.cases(action, ctx))
 
 
+# Tests that hold for a value chosen to match and fail for an absent key.
+_POSITIVE = frozenset({"StringEquals", "StringLike", "ArnEquals", "ArnLike"})
+
+
+def _independent(
+    groups: Sequence[tuple[tuple[str, str, tuple[str, ...]], ...]], ctx: Context
+) -> bool:
+    """True when every combination of the condition groups holding or failing has a context,
+    shown without the solver: each condition a positive string test with a value, on a key the
+    context leaves free, and no key in two conditions. A group then holds with each key
+    present and matching one of its values (a wildcard pattern always has a match), and fails
+    with one key absent, whatever the other groups' keys are."""
+    seen: set[str] = set()
+    for group in groups:
+        for test, key, values in group:
+            if test not in _POSITIVE or not values or ctx.known(key)[0]:
+                return False
+            if key.lower() in seen:
+                return False
+            seen.add(key.lower())
+    return True
+
+
+def _patterns(statements: Iterable[Statement]) -> tuple[str, ...] | None:
+    found: list[str] = []
+    for statement in statements:
+        patterns = statement.resource_patterns()
+        if patterns is None:
+            return None
+        found += patterns
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Case:
-    """One situation of a request: the context it needs, and the resources then allowed."""
+    """One situation of a request: the context it needs, and the resources then allowed, as
+    one regular expression and as the patterns it is made of (`allows` less `denies`; None
+    when a `NotResource` is among them), so that the text can answer first."""
 
     context: z3.BoolRef
     allowed: z3.ReRef
+    allows: tuple[str, ...] | None = None
+    denies: tuple[str, ...] | None = None
+
+    def shown_to_allow(self, pattern: str) -> bool:
+        """True when the text shows every resource `pattern` matches allowed: an Allow's
+        pattern contains it and every Deny's is disjoint from it. False: not shown."""
+        if self.allows is None or self.denies is None:
+            return False
+        return any(globs.contains(a, pattern) for a in self.allows) and all(
+            globs.disjoint(d, pattern) for d in self.denies
+        )
+
+    def shown_within(self, patterns: Sequence[str]) -> bool:
+        """True when the text shows every allowed resource matched by one of `patterns`: each
+        Allow's pattern is contained in one of them. False: not shown."""
+        if self.allows is None:
+            return False
+        return all(any(globs.contains(p, a) for p in patterns) for a in self.allows)
+
+    def allows_resource(self, resource: str) -> bool | None:
+        """Whether the literal `resource` is allowed, decided from the patterns; None when
+        they are not known."""
+        if self.allows is None or self.denies is None:
+            return None
+        return any(globs.matches(resource, a) for a in self.allows) and not any(
+            globs.matches(resource, d) for d in self.denies
+        )

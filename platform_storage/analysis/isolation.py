@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import z3
 
+from platform_storage.analysis import globs
 from platform_storage.analysis.evaluate import (
     Case,
     Context,
@@ -57,9 +58,19 @@ class Scope:
     def regex(self) -> z3.ReRef:
         """The resources of an objects or resource scope."""
         if self.kind == "objects":
-            stem = f"{self.resource}/" + (f"{self.prefix}/" if self.prefix is not None else "")
-            return glob(_literal(stem) + "*" + _literal(self.suffix))
+            return glob(self._objects())
         return z3.Re(z3.StringVal(self.resource))
+
+    def pattern(self) -> str | None:
+        """The resources of an objects or resource scope as a wildcard pattern; None for a
+        resource whose name holds a wildcard character (a pattern would read it as one)."""
+        if self.kind == "objects":
+            return self._objects()
+        return self.resource if globs.is_literal(self.resource) else None
+
+    def _objects(self) -> str:
+        stem = f"{self.resource}/" + (f"{self.prefix}/" if self.prefix is not None else "")
+        return _literal(stem) + "*" + _literal(self.suffix)
 
     def listed(self, ctx: Context) -> z3.BoolRef:
         """The listings of a listing scope: the `s3:prefix` it allows."""
@@ -204,21 +215,20 @@ def _prove(action: str, policies: Policies) -> tuple[frozenset[Scope], str | Non
     candidates = _candidates(action, policies)
     if action in LISTING_ACTIONS:
         return _prove_listing(candidates, cases, ctx)
-    resource = z3.String("resource")
     full = {
         scope
         for scope in candidates
         if scope.kind in ("objects", "resource")
         and cases
-        and all(
-            satisfiable(z3.InRe(resource, z3.Intersect(scope.regex(), z3.Complement(c.allowed))))
-            is None
-            for c in cases
-        )
+        and all(_allowed_in_full(scope, c) for c in cases)
     }
     scopes = _minimal(full)
     covered = union(s.regex() for s in scopes)
+    patterns = [p for p in (s.pattern() for s in scopes) if p is not None]
+    resource = z3.String("resource")
     for case in cases:
+        if case.shown_within(patterns):
+            continue
         outside = satisfiable(
             case.context,
             z3.InRe(resource, z3.Intersect(case.allowed, z3.Complement(covered))),
@@ -228,13 +238,30 @@ def _prove(action: str, policies: Policies) -> tuple[frozenset[Scope], str | Non
     return scopes, None
 
 
+def _allowed_in_full(scope: Scope, case: Case) -> bool:
+    """Whether `case` allows every resource of `scope`: from the patterns' text when it
+    shows it, else by the solver."""
+    pattern = scope.pattern()
+    if pattern is not None and case.shown_to_allow(pattern):
+        return True
+    resource = z3.String("resource")
+    inside = z3.Intersect(scope.regex(), z3.Complement(case.allowed))
+    return satisfiable(z3.InRe(resource, inside)) is None
+
+
+def _allows(case: Case, resource: str) -> bool:
+    """Whether `case` allows the literal `resource`: from the patterns, else by the solver."""
+    known = case.allows_resource(resource)
+    return member(resource, case.allowed) if known is None else known
+
+
 def _prove_listing(
     candidates: set[Scope], cases: list[Case], ctx: Context
 ) -> tuple[frozenset[Scope], str | None]:
     listings = {s for s in candidates if s.kind == "listing"}
     full = set()
     for scope in listings:
-        refused = [c for c in cases if not member(scope.resource, c.allowed)]
+        refused = [c for c in cases if not _allows(c, scope.resource)]
         if cases and all(satisfiable(c.context, scope.listed(ctx)) is None for c in refused):
             full.add(scope)
     scopes = _minimal(full)
@@ -242,11 +269,15 @@ def _prove_listing(
     resource = z3.String("resource")
     others = z3.Complement(union(z3.Re(z3.StringVal(b)) for b in buckets))
     for case in cases:
-        found = satisfiable(case.context, z3.InRe(resource, z3.Intersect(case.allowed, others)))
+        found = (
+            None
+            if all(globs.is_literal(b) for b in buckets) and case.shown_within(buckets)
+            else satisfiable(case.context, z3.InRe(resource, z3.Intersect(case.allowed, others)))
+        )
         if found is not None:
             return scopes, repr(found.eval(resource, model_completion=True).as_string())
         for bucket in buckets:
-            if not member(bucket, case.allowed):
+            if not _allows(case, bucket):
                 continue
             listed = [s.listed(ctx) for s in scopes if s.resource == bucket]
             found = satisfiable(case.context, z3.Not(z3.Or(*listed)))
