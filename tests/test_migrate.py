@@ -323,6 +323,28 @@ def test_dry_run_plans_and_writes_nothing(
         assert target.client.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
+def test_dry_run_counts_what_is_already_there_and_what_conflicts(
+    source: Source, target: Target, environment: dict[str, str], tmp_path: Path
+) -> None:
+    same, different = "org-1/env-1/00001/tf.tfstate", "org-4/env-4/00004/tf.tfstate"
+    bucket = target.buckets["state"]
+    kind, meta = source.metadata[("state", same)]
+    body = source.objects[("state", same)]
+    target.client.put_object(Bucket=bucket, Key=same, Body=body, ContentType=kind, Metadata=meta)
+    target.client.put_object(Bucket=bucket, Key=different, Body=b"someone else's state")
+    code, out, _, report = migrate(target, source.server.url, tmp_path, "--dry-run")
+    assert code == 0
+    found = records(report)
+    assert found[("state", same)]["action"] == "identical"
+    assert found[("state", different)]["action"] == "conflict"
+    state = [r["action"] for r in report["objects"] if r["bucket"] == "state"]
+    line = next(x for x in out.splitlines() if x.startswith(f"state -> {bucket}:"))
+    assert f"1 conflict, 1 identical, {state.count('would-copy')} would-copy" in line
+    assert target.client.list_objects_v2(Bucket=bucket)["KeyCount"] == 2
+    kept = target.client.get_object(Bucket=bucket, Key=different)["Body"].read()
+    assert kept == b"someone else's state"
+
+
 @pytest.mark.slow
 def test_errors_stalls_and_cut_bodies_are_retried_until_everything_verifies(
     source: Source, target: Target, environment: dict[str, str], tmp_path: Path

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from platform_storage.migrate.command import UsageError, bucket_mapping
 from platform_storage.migrate.objects import ListingOrderError, S3Object, join, list_objects
 from platform_storage.migrate.progress import Progress
 from platform_storage.migrate.units import size
+from platform_storage.plan import load_plan
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def objects(*keys: str) -> Iterator[S3Object]:
@@ -129,3 +134,36 @@ def test_raw_timestamps_leave_the_listed_dates_as_text(raw: bool) -> None:
     )
     (item,) = client.list_objects_v2(Bucket="b")["Contents"]
     assert isinstance(item["LastModified"], str) is raw
+
+
+def test_the_chart_buckets_map_to_the_configurations_by_default() -> None:
+    assert bucket_mapping(load_plan(ROOT / "storage.yaml"), []) == {
+        "massdriver": "example-massdriver-bundles",
+        "state": "example-massdriver-tfstate",
+        "argo": "example-massdriver-argo-artifacts",
+    }
+
+
+def test_argo_left_on_minio_is_not_migrated() -> None:
+    plan = load_plan(ROOT / "examples/massdriver-s3-argo-minio/storage.yaml")
+    assert bucket_mapping(plan, []) == {
+        "massdriver": "acme-massdriver-bundles",
+        "state": "acme-massdriver-tfstate",
+    }
+
+
+def test_bucket_overrides_replace_and_add_pairs_in_order() -> None:
+    plan = load_plan(ROOT / "storage.yaml")
+    mapping = bucket_mapping(plan, ["state=moved-tfstate", "extra-minio=extra-s3"])
+    assert mapping == {
+        "massdriver": "example-massdriver-bundles",
+        "state": "moved-tfstate",
+        "argo": "example-massdriver-argo-artifacts",
+        "extra-minio": "extra-s3",
+    }
+
+
+def test_two_sources_into_one_destination_are_refused() -> None:
+    plan = load_plan(ROOT / "storage.yaml")
+    with pytest.raises(UsageError, match="destination 'example-massdriver-tfstate' receives two"):
+        bucket_mapping(plan, ["argo=example-massdriver-tfstate"])
