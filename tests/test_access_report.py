@@ -270,3 +270,50 @@ def test_render_reads_only_its_configurations_stacks_from_a_shared_outdir(
 def test_a_stack_this_app_does_not_synthesize_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="stack someone-elses: not one AWS provider"):
         SystemModel.from_stacks({"someone-elses": {"provider": {"google": [{}]}}})
+
+
+def test_every_workload_kind_is_named_and_reaches_its_own_prefix_only(
+    generated_app: SynthesizedApp,
+) -> None:
+    """The generated configuration has runners of every kind: service accounts on three issuers,
+    pod identities, ECS tasks, an agent's OIDC subject and static users, on a KMS bucket."""
+    from tests.generated import AGENT, EKS, GKE, ONPREM, generated_config
+
+    host = {issuer: issuer.removeprefix("https://") for issuer in (AGENT, EKS, GKE, ONPREM)}
+    rows = table_rows(generated_app.rendered[MARKDOWN])
+    configured = {r["id"]: r for r in generated_config()["orchestrator"]["runners"]}
+    assert generated_app.plan.orchestrator is not None
+    kinds = set()
+    for runner in generated_app.plan.orchestrator.runners:
+        raw = configured[runner.id]
+        kind = "user" if raw.get("identity") == "static" else "role"
+        mine = [r for r in rows if r[1] == f"{kind} {runner.identity.name}"]
+        assert [r[2] for r in mine] == [f"{runner.bucket}/{runner.prefix}/"], runner.id
+        (row,) = mine
+        oidc = raw.get("oidc", {})
+        if kind == "user":
+            expected = f"holder of IAM user {runner.identity.name}'s access key"
+        elif raw["type"] == "serverless-ecs":
+            expected = "ECS tasks whose task definition names this role"
+        elif raw.get("identity") == "pod-identity":
+            expected = f"pod identity {raw['namespace']}/runner on cluster platform"
+        elif raw["type"] == "kubernetes-eks":
+            expected = f"service account {raw['namespace']}/runner (token of {host[EKS]})"
+        elif oidc["subject"].startswith("system:serviceaccount:"):
+            account = oidc["subject"].removeprefix("system:serviceaccount:").replace(":", "/")
+            expected = f"service account {account} (token of {host[oidc['issuer']]})"
+        else:
+            expected = f"OIDC subject {oidc['subject']} (token of {host[oidc['issuer']]})"
+        assert row[0] == expected, runner.id
+        kinds.add(expected.split(" ")[0])
+        marks = dict(zip(("list", "read", "write", "delete", "lock", "kms"), row[3:9], strict=True))
+        assert marks == {
+            "list": "✓",
+            "read": "✓",
+            "write": "✓",
+            "delete": "✓" if runner.settings.delete_state else "",
+            # `lock` is a grant on lock files only: delete on every key already covers them.
+            "lock": "✓" if runner.lockfile and not runner.settings.delete_state else "",
+            "kms": "✓",
+        }, runner.id
+    assert kinds == {"holder", "ECS", "pod", "service", "OIDC"}
