@@ -116,3 +116,14 @@ def test_no_github_workflow_can_act_as_both_pipelines(model: SystemModel) -> Non
 def test_one_oidc_provider_serves_both_roles(document: dict[str, Any]) -> None:
     providers = document["resource"]["aws_iam_openid_connect_provider"]
     assert [p["url"] for p in providers.values()] == ["https://token.actions.githubusercontent.com"]
+
+
+def test_the_examples_access_report_matches_snapshot(
+    document: dict[str, Any], snapshot: SnapshotAssertion
+) -> None:
+    """A team's own app gets the report the ready app writes, from its synthesized stacks."""
+    from platform_storage.access_report.files import MARKDOWN, access_report_files
+
+    report = access_report_files({"ci-storage": document})[MARKDOWN].content
+    assert "None: every allowed request is explained by the rows above." in report
+    assert report == snapshot
