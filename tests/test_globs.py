@@ -1,5 +1,6 @@
 """The text-level answers the proofs take before asking Z3: each True of `contains`,
-`disjoint` and the condition groups' independence is confirmed by Z3 alone on random patterns,
+`disjoint`, the condition groups' independence and the listing answers is confirmed by Z3 on
+random patterns,
 `matches` agrees with Z3 exactly, and the shapes the proofs ask about are answered from the text
 (so the shortcut does not silently stop applying)."""
 
@@ -11,9 +12,22 @@ import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from platform_storage.analysis.evaluate import Context, _independent, condition, glob
+from platform_storage.analysis.evaluate import (
+    Context,
+    Policies,
+    _independent,
+    condition,
+    glob,
+    statements_of,
+)
 from platform_storage.analysis.globs import contains, disjoint, matches
-from platform_storage.analysis.solve import member
+from platform_storage.analysis.isolation import (
+    Scope,
+    _listings_within,
+    _prefix_condition,
+    _refuses_every_listing,
+)
+from platform_storage.analysis.solve import member, satisfiable
 
 _patterns = st.text(alphabet="ab/[*?", max_size=6)
 _values = st.text(alphabet="ab/[", max_size=5)
@@ -95,3 +109,49 @@ def test_a_runners_listing_condition_is_shown_independent() -> None:
     group = (("StringLike", "s3:prefix", ("runners/r7/", "runners/r7/*")),)
     assert _independent([group], Context())
     assert not _independent([group, group], Context())
+
+
+_prefixes = st.text(alphabet="ab/", min_size=1, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["StringLike", "StringEquals"]),
+    st.lists(_patterns, min_size=1, max_size=3),
+    st.lists(_prefixes, min_size=1, max_size=2),
+)
+def test_listing_answers_from_the_text_agree_with_the_solver(
+    test: str, values: list[str], prefixes: list[str]
+) -> None:
+    statement = {
+        "Effect": "Allow",
+        "Action": "s3:ListBucket",
+        "Resource": BUCKET,
+        "Condition": {test: {"s3:prefix": values}},
+    }
+    ctx = Context()
+    policies = Policies(identity=tuple(statements_of({"Statement": [statement]})))
+    scopes = [Scope("listing", BUCKET, p) for p in prefixes]
+    for case in policies.cases("s3:ListBucket", ctx):
+        for scope in scopes:
+            expected = satisfiable(case.context, scope.listed(ctx)) is None
+            assert _refuses_every_listing(case, scope, ctx) == expected
+        if _listings_within(case, scopes):
+            listed = z3.Or(*[s.listed(ctx) for s in scopes])
+            assert satisfiable(case.context, z3.Not(listed)) is None
+
+
+def test_a_runners_listing_is_answered_from_the_text() -> None:
+    statement = {
+        "Effect": "Allow",
+        "Action": "s3:ListBucket",
+        "Resource": BUCKET,
+        "Condition": {"StringLike": {"s3:prefix": ["runners/r7/", "runners/r7/*"]}},
+    }
+    policies = Policies(identity=tuple(statements_of({"Statement": [statement]})))
+    holding, failing = sorted(
+        policies.cases("s3:ListBucket", Context()), key=lambda c: not c.groups[0][1]
+    )
+    scope = Scope("listing", BUCKET, "runners/r7")
+    assert _listings_within(holding, [scope])
+    assert _prefix_condition(failing) == (False, ("runners/r7/", "runners/r7/*"))

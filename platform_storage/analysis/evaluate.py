@@ -80,6 +80,9 @@ class Context:
         return self.closed, None
 
 
+# A statement's conditions: (operator, key, values) each, all of which must hold.
+Conditions = tuple[tuple[str, str, tuple[str, ...]], ...]
+
 _NEGATED = ("StringNot", "ArnNot")
 _STRING_TESTS = {
     "StringEquals": "equals",
@@ -167,7 +170,7 @@ class Statement:
     resources: tuple[str, ...]
     not_resources: tuple[str, ...]
     principals: Mapping[str, tuple[str, ...]] | None  # None: an identity policy's statement
-    conditions: tuple[tuple[str, str, tuple[str, ...]], ...]
+    conditions: Conditions
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> Statement:
@@ -275,7 +278,7 @@ class Policies:
         expression (some Allow's resources, minus every Deny's). Z3 decides one regular
         expression membership at once where a disjunction of memberships can defeat it."""
         statements = self.relevant(action)
-        distinct: dict[tuple[Any, ...], z3.BoolRef] = {}
+        distinct: dict[Conditions, z3.BoolRef] = {}
         for statement in statements:
             if statement.conditions:
                 distinct.setdefault(statement.conditions, statement.condition_formula(ctx))
@@ -303,6 +306,7 @@ class Policies:
                     regex,
                     _patterns(s for s in active if s.effect == "Allow"),
                     _patterns(s for s in active if s.effect == "Deny"),
+                    tuple((k, holds[k]) for k in open_keys),
                 )
             )
         return found
@@ -317,9 +321,7 @@ class Policies:
 _POSITIVE = frozenset({"StringEquals", "StringLike", "ArnEquals", "ArnLike"})
 
 
-def _independent(
-    groups: Sequence[tuple[tuple[str, str, tuple[str, ...]], ...]], ctx: Context
-) -> bool:
+def _independent(groups: Sequence[Conditions], ctx: Context) -> bool:
     """True when every combination of the condition groups holding or failing has a context,
     shown without the solver: each condition a positive string test with a value, on a key the
     context leaves free, and no key in two conditions. A group then holds with each key
@@ -356,6 +358,8 @@ class Case:
     allowed: z3.ReRef
     allows: tuple[str, ...] | None = None
     denies: tuple[str, ...] | None = None
+    # The condition groups `context` is made of, each with whether it holds.
+    groups: tuple[tuple[Conditions, bool], ...] = ()
 
     def shown_to_allow(self, pattern: str) -> bool:
         """True when the text shows every resource `pattern` matches allowed: an Allow's

@@ -15,7 +15,7 @@ workload could act as. Everything is decided by `evaluate` (Z3), over the resolv
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import z3
@@ -255,6 +255,45 @@ def _allows(case: Case, resource: str) -> bool:
     return member(resource, case.allowed) if known is None else known
 
 
+def _prefix_condition(case: Case) -> tuple[bool, tuple[str, ...]] | None:
+    """When `case`'s context is one condition on `s3:prefix` (StringLike, or StringEquals of
+    literals): whether it holds, and its values as patterns. Otherwise None."""
+    if len(case.groups) != 1:
+        return None
+    ((conditions, holds),) = case.groups
+    if len(conditions) != 1:
+        return None
+    ((test, key, values),) = conditions
+    if key.lower() != "s3:prefix" or test not in ("StringLike", "StringEquals"):
+        return None
+    if test == "StringEquals" and not all(globs.is_literal(v) for v in values):
+        return None
+    return holds, values
+
+
+def _refuses_every_listing(case: Case, scope: Scope, ctx: Context) -> bool:
+    """Whether no listing of `scope` falls in `case` (one that does not allow its bucket). From
+    the text where the case is its `s3:prefix` condition failing: every prefix under the
+    scope matches one of the condition's values."""
+    condition = _prefix_condition(case)
+    if scope.prefix is not None and globs.is_literal(scope.prefix) and condition is not None:
+        holds, values = condition
+        if not holds and any(globs.contains(v, f"{scope.prefix}/*") for v in values):
+            return True
+    return satisfiable(case.context, scope.listed(ctx)) is None
+
+
+def _listings_within(case: Case, scopes: Sequence[Scope]) -> bool:
+    """True when the text shows that every listing `case` allows is one of `scopes`': the
+    case is its `s3:prefix` condition holding, and each value lies under a scope's prefix.
+    False: not shown."""
+    condition = _prefix_condition(case)
+    if condition is None or not condition[0]:
+        return False
+    under = [f"{s.prefix}/*" for s in scopes if s.prefix is not None and globs.is_literal(s.prefix)]
+    return all(any(globs.contains(u, v) for u in under) for v in condition[1])
+
+
 def _prove_listing(
     candidates: set[Scope], cases: list[Case], ctx: Context
 ) -> tuple[frozenset[Scope], str | None]:
@@ -262,7 +301,7 @@ def _prove_listing(
     full = set()
     for scope in listings:
         refused = [c for c in cases if not _allows(c, scope.resource)]
-        if cases and all(satisfiable(c.context, scope.listed(ctx)) is None for c in refused):
+        if cases and all(_refuses_every_listing(c, scope, ctx) for c in refused):
             full.add(scope)
     scopes = _minimal(full)
     buckets = sorted({s.resource for s in scopes})
@@ -278,6 +317,8 @@ def _prove_listing(
             return scopes, repr(found.eval(resource, model_completion=True).as_string())
         for bucket in buckets:
             if not _allows(case, bucket):
+                continue
+            if _listings_within(case, [s for s in scopes if s.resource == bucket]):
                 continue
             listed = [s.listed(ctx) for s in scopes if s.resource == bucket]
             found = satisfiable(case.context, z3.Not(z3.Or(*listed)))
