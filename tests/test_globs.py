@@ -114,7 +114,7 @@ def test_a_runners_listing_condition_is_shown_independent() -> None:
 _prefixes = st.text(alphabet="ab/", min_size=1, max_size=3)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.sampled_from(["StringLike", "StringEquals"]),
     st.lists(_patterns, min_size=1, max_size=3),

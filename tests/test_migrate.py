@@ -323,6 +323,7 @@ def test_dry_run_plans_and_writes_nothing(
         assert target.client.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
+@pytest.mark.slow
 def test_dry_run_counts_what_is_already_there_and_what_conflicts(
     source: Source, target: Target, environment: dict[str, str], tmp_path: Path
 ) -> None:
