@@ -13,9 +13,10 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from platform_storage.access_report.diagram import render_svg
-from platform_storage.access_report.model import entries
+from platform_storage.access_report.model import CATEGORIES, entries
 from platform_storage.analysis import SystemModel
 from platform_storage.cli import main
+from platform_storage.plan import RunnerPlan
 from tests.apps import APP_CONFIGS, SynthesizedApp
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -35,6 +36,25 @@ def table_edges(markdown: str) -> set[tuple[str, str]]:
         if target != "(nothing)":
             found.add((identity, target))
     return found
+
+
+def marks_of(row: list[str]) -> dict[str, str]:
+    """A table row's category cells by category."""
+    return dict(zip(CATEGORIES, row[3 : 3 + len(CATEGORIES)], strict=True))
+
+
+def runner_marks(runner: RunnerPlan, *, kms: bool) -> dict[str, str]:
+    """The categories a runner's row shows: its own prefix listed, read and written, deleted
+    and locked as its settings say, and the bucket's key where the bucket has one. `lock` is a
+    grant on lock files only: delete on every key already covers them."""
+    return {
+        "list": "✓",
+        "read": "✓",
+        "write": "✓",
+        "delete": "✓" if runner.settings.delete_state else "",
+        "lock": "✓" if runner.lockfile and not runner.settings.delete_state else "",
+        "kms": "✓" if kms else "",
+    }
 
 
 def svg_ids(svg: str, kind: str) -> set[str]:
@@ -126,15 +146,7 @@ def test_each_runner_row_is_its_own_prefix_only(apps: dict[str, SynthesizedApp])
         mine = [r for r in rows if r[1] == f"role {runner.identity.name}"]
         assert [r[2] for r in mine] == [f"{runner.bucket}/{runner.prefix}/"]
         (row,) = mine
-        marks = dict(zip(("list", "read", "write", "delete", "lock", "kms"), row[3:9], strict=True))
-        assert marks == {
-            "list": "✓",
-            "read": "✓",
-            "write": "✓",
-            "delete": "✓" if runner.settings.delete_state else "",
-            "lock": "✓" if runner.lockfile else "",
-            "kms": "",
-        }
+        assert marks_of(row) == runner_marks(runner, kms=False)
 
 
 def test_a_planted_extra_grant_shows_as_a_warning(apps: dict[str, SynthesizedApp]) -> None:
@@ -306,14 +318,5 @@ def test_every_workload_kind_is_named_and_reaches_its_own_prefix_only(
             expected = f"OIDC subject {oidc['subject']} (token of {host[oidc['issuer']]})"
         assert row[0] == expected, runner.id
         kinds.add(expected.split(" ")[0])
-        marks = dict(zip(("list", "read", "write", "delete", "lock", "kms"), row[3:9], strict=True))
-        assert marks == {
-            "list": "✓",
-            "read": "✓",
-            "write": "✓",
-            "delete": "✓" if runner.settings.delete_state else "",
-            # `lock` is a grant on lock files only: delete on every key already covers them.
-            "lock": "✓" if runner.lockfile and not runner.settings.delete_state else "",
-            "kms": "✓",
-        }, runner.id
+        assert marks_of(row) == runner_marks(runner, kms=True), runner.id
     assert kinds == {"holder", "ECS", "pod", "service", "OIDC"}
