@@ -72,6 +72,13 @@ class Scope:
         stem = f"{self.resource}/" + (f"{self.prefix}/" if self.prefix is not None else "")
         return _literal(stem) + "*" + _literal(self.suffix)
 
+    def listed_pattern(self) -> str | None:
+        """The `s3:prefix` values of a listing scope as a wildcard pattern; None for one of any
+        listing, or a prefix holding a wildcard character."""
+        if self.prefix is None or not globs.is_literal(self.prefix):
+            return None
+        return f"{self.prefix}/*"
+
     def listed(self, ctx: Context) -> z3.BoolRef:
         """The listings of a listing scope: the `s3:prefix` it allows."""
         if self.prefix is None:
@@ -275,10 +282,10 @@ def _refuses_every_listing(case: Case, scope: Scope, ctx: Context) -> bool:
     """Whether no listing of `scope` falls in `case` (one that does not allow its bucket). From
     the text where the case is its `s3:prefix` condition failing: every prefix under the
     scope matches one of the condition's values."""
-    condition = _prefix_condition(case)
-    if scope.prefix is not None and globs.is_literal(scope.prefix) and condition is not None:
+    condition, under = _prefix_condition(case), scope.listed_pattern()
+    if condition is not None and under is not None:
         holds, values = condition
-        if not holds and any(globs.contains(v, f"{scope.prefix}/*") for v in values):
+        if not holds and any(globs.contains(v, under) for v in values):
             return True
     return satisfiable(case.context, scope.listed(ctx)) is None
 
@@ -290,7 +297,7 @@ def _listings_within(case: Case, scopes: Sequence[Scope]) -> bool:
     condition = _prefix_condition(case)
     if condition is None or not condition[0]:
         return False
-    under = [f"{s.prefix}/*" for s in scopes if s.prefix is not None and globs.is_literal(s.prefix)]
+    under = [p for p in (s.listed_pattern() for s in scopes) if p is not None]
     return all(any(globs.contains(u, v) for u in under) for v in condition[1])
 
 
@@ -318,9 +325,10 @@ def _prove_listing(
         for bucket in buckets:
             if not _allows(case, bucket):
                 continue
-            if _listings_within(case, [s for s in scopes if s.resource == bucket]):
+            own = [s for s in scopes if s.resource == bucket]
+            if _listings_within(case, own):
                 continue
-            listed = [s.listed(ctx) for s in scopes if s.resource == bucket]
+            listed = [s.listed(ctx) for s in own]
             found = satisfiable(case.context, z3.Not(z3.Or(*listed)))
             if found is not None:
                 value, present = ctx.var("s3:prefix")
