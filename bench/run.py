@@ -153,7 +153,7 @@ def bench_core(core: str, python: Path, runs: int, work: Path) -> CoreResults:
             )
         )
     # Each reads the output its runner count synthesized (first in the warm-up round).
-    reports = tuple(
+    smallest, largest = (
         Scenario(
             f"access report alone, {count} runner{'s' if count > 1 else ''} ({core})",
             [
@@ -165,7 +165,7 @@ def bench_core(core: str, python: Path, runs: int, work: Path) -> CoreResults:
         for count in (RUNNER_COUNTS[0], RUNNER_COUNTS[-1])
     )
     print(f"{core}: default app vs one-bucket app, and 1-200 runners")
-    run([app, minimal, *runners, *reports], runs, ROOT)
+    run([app, minimal, *runners, smallest, largest], runs, ROOT)
     versions = subprocess.run(
         [str(python), str(BENCH / "minimal_app.py"), "--versions"],
         capture_output=True,
@@ -173,7 +173,6 @@ def bench_core(core: str, python: Path, runs: int, work: Path) -> CoreResults:
         env={**os.environ, **env},
         check=True,
     ).stdout.strip()
-    smallest, largest = reports
     return CoreResults(core, versions, app, minimal, runners, (smallest, largest))
 
 
