@@ -13,6 +13,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from platform_storage.access_report.diagram import render_svg
+from platform_storage.access_report.files import access_report_files
 from platform_storage.access_report.model import CATEGORIES, entries
 from platform_storage.analysis import SystemModel
 from platform_storage.cli import main
@@ -161,6 +162,28 @@ def test_a_planted_extra_grant_shows_as_a_warning(apps: dict[str, SynthesizedApp
     found = entries(SystemModel.from_stacks(stacks))
     (runner,) = [e for e in found if e.identity.name.endswith("eks-prod")]
     assert any("x" in warning for warning in runner.warnings)
+
+
+@pytest.mark.parametrize("name", sorted(APP_CONFIGS))
+def test_the_written_report_is_the_report_of_the_written_stacks(
+    name: str, apps: dict[str, SynthesizedApp]
+) -> None:
+    """The ready app makes its report from the documents its rules judged, while Node writes
+    the last stack: they must be the documents written."""
+    assert_report_of_written_stacks(apps[name])
+
+
+def test_the_generated_apps_written_report_is_the_report_of_its_written_stacks(
+    generated_app: SynthesizedApp,
+) -> None:
+    assert_report_of_written_stacks(generated_app)
+
+
+def assert_report_of_written_stacks(app: SynthesizedApp) -> None:
+    expected = access_report_files(app.stacks)
+    assert {path: file.content for path, file in expected.items()} == {
+        path: app.rendered[path] for path in (MARKDOWN, DIAGRAM)
+    }
 
 
 def test_the_diagram_is_the_same_every_run(apps: dict[str, SynthesizedApp]) -> None:

@@ -13,6 +13,8 @@ into a staging directory, so nothing of a failed synth is published).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from platform_storage.cdk import (
     Annotations,
@@ -42,17 +44,23 @@ MIN_REASON_LENGTH = 20
 class StackRules(Construct):
     """Carries the rules' validation for one stack, and what the rules need beyond the
     document: the construct paths of its state buckets; once judged, what `AppRules` compares
-    (the workloads its roles trust, its IAM names and secret readers)."""
+    (the workloads its roles trust, its IAM names and secret readers).
+
+    `when_judged`: called with each document judged, the one synthesis writes next (the ready
+    app starts its access report there, while Node writes the stack); none by default.
+    """
 
     def __init__(self, stack: TerraformStack) -> None:
         super().__init__(stack, RULES_ID)
         self.stack = stack
         self.state_buckets: set[str] = set()
         self.seen: _StackFacts | None = None
+        self.when_judged: list[Callable[[Mapping[str, Any]], None]] = []
         self.node.add_validation(_Judge(self.judge))
 
     def judge(self) -> list[str]:
-        doc = TerraformDocument(self.stack.to_terraform())
+        synthesized = self.stack.to_terraform()
+        doc = TerraformDocument(synthesized)
         self.seen = _StackFacts.of(doc)
         findings = check_document(doc, state_paths=self.state_buckets)
         if findings:
@@ -69,6 +77,8 @@ class StackRules(Construct):
                     Annotations.of(target).add_info(
                         f"[{finding.rule_id}] suppressed on {finding.address}: {reason}"
                     )
+        for listener in self.when_judged:
+            listener(synthesized)
         return []
 
 
