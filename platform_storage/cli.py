@@ -11,8 +11,9 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from platform_storage.access_report import command as report_command
 from platform_storage.config import ConfigError
@@ -20,6 +21,9 @@ from platform_storage.locations import config_path, default_outdir
 from platform_storage.migrate import command as migrate_command
 from platform_storage.plan import AppPlan, StaticKeys, load_plan
 from platform_storage.state import command as state_command
+
+if TYPE_CHECKING:
+    from platform_storage.render.files import RenderedFiles
 
 EXIT_INVALID = 2
 MAX_PROBLEMS = 100
@@ -194,12 +198,34 @@ def _render(
     return 0
 
 
-def run_synth(plan: AppPlan, stdout: TextIO, stderr: TextIO, outdir: str | None = None) -> int:
-    """Load the CDK (only now), synthesize, render; list what was written."""
+def synthesize(plan: AppPlan, outdir: str | None = None) -> tuple[Path, Path]:
+    """Load the CDK (only now) and `app.synth_and_render` the plan.
+
+    Node takes seconds to load the AWS provider while Python waits on its pipe, so the plan's
+    documents are rendered, and the access report's modules (Z3, networkx) imported, on a
+    second thread meanwhile; neither loads the CDK, so the two threads import disjoint modules.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="render") as pool:
+        rendered = pool.submit(_render_for_synth, plan)
+        import platform_storage.cdk  # noqa: F401  (the load, on this thread meanwhile)
+
+        files = rendered.result()
     from platform_storage.app import synth_and_render
 
+    return synth_and_render(plan, outdir, files=files)
+
+
+def _render_for_synth(plan: AppPlan) -> RenderedFiles:
+    import platform_storage.access_report.files  # noqa: F401
+    from platform_storage.render.files import render
+
+    return render(plan)
+
+
+def run_synth(plan: AppPlan, stdout: TextIO, stderr: TextIO, outdir: str | None = None) -> int:
+    """Synthesize and render; list what was written."""
     try:
-        out, rendered = synth_and_render(plan, outdir)
+        out, rendered = synthesize(plan, outdir)
     except (RuntimeError, ValueError) as error:
         print(synth_error(error), file=stderr)
         return 1
@@ -215,10 +241,8 @@ def app_main() -> int:
     plan = load_or_report(config_path(), sys.stderr)
     if plan is None:
         return EXIT_INVALID
-    from platform_storage.app import synth_and_render
-
     try:
-        synth_and_render(plan)
+        synthesize(plan)
     except (RuntimeError, ValueError) as error:
         print(synth_error(error), file=sys.stderr)
         return 1

@@ -180,6 +180,22 @@ def test_validate_does_not_import_the_cdk() -> None:
     assert done.returncode == 0, done.stderr
 
 
+def test_what_synth_prepares_beside_the_cdk_load_imports_no_cdk() -> None:
+    """`cli.synthesize` renders and imports the report's modules on a second thread while the
+    main thread loads the CDK: sound only while that work imports no module of the CDK's."""
+    code = (
+        "import sys; from platform_storage import cli; from platform_storage.plan import"
+        " load_plan; files = cli._render_for_synth(load_plan('storage.yaml'));"
+        "assert files.runner_documents and 'platform_storage.access_report.files' in sys.modules;"
+        "assert 'networkx' in sys.modules and 'z3' in sys.modules;"
+        "cdk = [m for m in sys.modules if m.startswith(('cdktf', 'cdktn', 'jsii', 'constructs'))"
+        " or m in ('platform_storage.cdk', 'platform_storage.app')];"
+        "assert not cdk, cdk"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+
+
 def test_same_service_account_on_two_clusters_is_accepted(tmp_path: Path) -> None:
     """Pod Identity trust names the cluster, so the same namespace/service account on two
     clusters belongs to two isolated workloads."""

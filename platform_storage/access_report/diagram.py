@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
+import networkx as nx
+
 from platform_storage.access_report.model import CATEGORIES, Entry
 
 COLUMNS = ("workload", "identity", "target")
@@ -89,8 +91,6 @@ def _text_width(lines: Iterable[str], font_px: float = FONT_PX) -> float:
 
 def _layers(entries: list[Entry], drawn: list[tuple[str, str, str]]) -> list[list[str]]:
     """The nodes by column, each column ordered so that edges cross little."""
-    import networkx as nx
-
     graph = nx.DiGraph()
     graph.add_edges_from((source, target) for source, target, _ in drawn)
     columns = [set(nodes) for nodes in nx.topological_generations(graph)]
