@@ -123,11 +123,9 @@ def _check_keywords(name: str, values: dict[str, Any], hint: Any) -> list[str]:
     return problems
 
 
-def argument_problems(
-    method: Callable[..., Any], hints: dict[str, Any], bound: inspect.BoundArguments
-) -> list[str]:
+def argument_problems(hints: dict[str, Any], bound: inspect.BoundArguments) -> list[str]:
     problems = []
-    parameters = inspect.signature(method).parameters
+    parameters = bound.signature.parameters
     for name, value in bound.arguments.items():
         if name == "self" or name not in hints:
             continue
@@ -176,7 +174,7 @@ def checked(method: Callable[P, R]) -> Callable[P, R]:
             if "/" in id:
                 # The constructs library would rename it (`a/b` -> `a--b`) behind our back.
                 raise ValueError(f"{owner} {node_path(scope)}: id {id!r} may not contain '/'")
-        problems = argument_problems(method, hints, bound)
+        problems = argument_problems(hints, bound)
         if problems:
             raise TypeError(f"{_where(self, method, scope, bound)}: " + "; ".join(problems))
         named = {
