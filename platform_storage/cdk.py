@@ -1,7 +1,7 @@
 """The one module of the package that imports the CDK core and the AWS provider.
 
 Two cores serve the same API: CDK for Terraform (`cdktf`, the default; deprecated upstream since
-2025-12-10) and CDK Terrain (`cdktn`, its maintained continuation, about three times faster to
+2025-12-10) and CDK Terrain (`cdktn`, its maintained continuation, three to four times faster to
 load). The core is chosen here, once per process:
 
 - `PLATFORM_STORAGE_CDK=cdktf|cdktn` when set;
